@@ -1,0 +1,15 @@
+//! The workflow model in n8n's JSON shape: nodes, connections keyed by node name, settings.
+
+mod connections;
+mod definition;
+mod name;
+mod node;
+mod trigger;
+mod validate;
+
+pub use connections::{ConnectionTarget, Connections, NodeConnections};
+pub use definition::{WorkflowDefinition, WorkflowDraft};
+pub use name::WorkflowName;
+pub use node::Node;
+pub use trigger::is_activation_trigger;
+pub use validate::ValidationIssue;

@@ -1,0 +1,30 @@
+//! `executions`: one row per run of a workflow, written before it runs; the source of truth for its state.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "executions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub workflow_id: Uuid,
+    /// manual, webhook, trigger, retry, integrated.
+    pub mode: String,
+    /// new, running, success, error, canceled, waiting, crashed.
+    pub status: String,
+    pub retry_of: Option<Uuid>,
+    pub retry_success_id: Option<Uuid>,
+    /// When the execution was requested; set on insert so lists have a stable order.
+    pub started_at: DateTimeUtc,
+    pub stopped_at: Option<DateTimeUtc>,
+    pub wait_till: Option<DateTimeUtc>,
+    /// The worker holding the execution, and until when its claim is good.
+    pub worker_id: Option<String>,
+    pub lease_expires_at: Option<DateTimeUtc>,
+    pub attempts: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

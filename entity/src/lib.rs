@@ -1,0 +1,12 @@
+//! sea-orm entities for Weft's schema: plain row types, no logic (the store maps them to domain types).
+
+pub mod api_key;
+pub mod credential;
+pub mod execution;
+pub mod execution_data;
+pub mod tag;
+pub mod user;
+pub mod webhook;
+pub mod workflow;
+pub mod workflow_history;
+pub mod workflow_tag;

@@ -1,0 +1,82 @@
+//! `POST /api/v1/workflows/{id}/activate|deactivate` and their n8n 2.x names `publish|unpublish`.
+
+use actix_web::{HttpResponse, post, web};
+
+use super::dto::WorkflowResponse;
+use crate::api::error::{ApiError, Problem};
+use crate::api::extract::parse_id;
+use crate::api::state::AppState;
+use crate::store;
+
+async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(id, "workflow")?;
+    let wf = store::workflows::set_active(&state.db, id, active).await?;
+    Ok(WorkflowResponse::new(wf, true).ok())
+}
+
+/// Activate a workflow
+///
+/// Makes its triggers live. Refused with 400 when the workflow has no enabled trigger node
+/// (Webhook, Schedule, an app trigger); a Manual Trigger alone does not count.
+#[utoipa::path(
+    tag = "workflows",
+    params(("id" = String, Path, description = "Workflow id")),
+    responses(
+        (status = 200, description = "The active workflow", body = WorkflowResponse),
+        (status = 400, description = "The workflow has no trigger node", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/workflows/{id}/activate")]
+pub async fn activate_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    set_active(&state, &id, true).await
+}
+
+/// Publish a workflow
+///
+/// n8n 2.x name for activate; same behaviour.
+#[utoipa::path(
+    tag = "workflows",
+    params(("id" = String, Path, description = "Workflow id")),
+    responses(
+        (status = 200, description = "The active workflow", body = WorkflowResponse),
+        (status = 400, description = "The workflow has no trigger node", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/workflows/{id}/publish")]
+pub async fn publish_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    set_active(&state, &id, true).await
+}
+
+/// Deactivate a workflow
+///
+/// Stops its triggers. Deactivating an inactive workflow is not an error.
+#[utoipa::path(
+    tag = "workflows",
+    params(("id" = String, Path, description = "Workflow id")),
+    responses(
+        (status = 200, description = "The inactive workflow", body = WorkflowResponse),
+        (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/workflows/{id}/deactivate")]
+pub async fn deactivate_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    set_active(&state, &id, false).await
+}
+
+/// Unpublish a workflow
+///
+/// n8n 2.x name for deactivate; same behaviour.
+#[utoipa::path(
+    tag = "workflows",
+    params(("id" = String, Path, description = "Workflow id")),
+    responses(
+        (status = 200, description = "The inactive workflow", body = WorkflowResponse),
+        (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/workflows/{id}/unpublish")]
+pub async fn unpublish_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    set_active(&state, &id, false).await
+}

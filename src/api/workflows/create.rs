@@ -1,0 +1,32 @@
+//! `POST /api/v1/workflows`.
+
+use actix_web::{HttpResponse, post, web};
+
+use super::dto::{WorkflowResponse, WorkflowWrite};
+use crate::api::error::{ApiError, Problem};
+use crate::api::extract::JsonBody;
+use crate::api::state::AppState;
+use crate::store;
+
+/// Create a workflow
+///
+/// Stores a new, inactive workflow. An n8n export can be sent as is.
+#[utoipa::path(
+    tag = "workflows",
+    request_body = WorkflowWrite,
+    responses(
+        (status = 200, description = "The stored workflow", body = WorkflowResponse),
+        (status = 400, description = "Malformed JSON or an invalid workflow", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over WEFT_MAX_BODY_BYTES", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Content-Type is not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/workflows")]
+pub async fn create_workflow(
+    state: web::Data<AppState>,
+    body: JsonBody<WorkflowWrite>,
+) -> Result<HttpResponse, ApiError> {
+    let def = body.0.into_definition()?;
+    let saved = store::workflows::create(&state.db, &def).await?;
+    Ok(WorkflowResponse::new(saved, true).ok())
+}

@@ -1,0 +1,141 @@
+//! Request and response bodies of the workflow endpoints, and their OpenAPI schemas.
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{ETAG, EntityTag};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use weft_engine::{Connections, Node, WorkflowDefinition, WorkflowDraft, WorkflowName};
+
+use crate::api::error::ApiError;
+use crate::api::tags::TagResponse;
+use crate::api::time::iso;
+use crate::store::workflows::StoredWorkflow;
+
+/// A workflow to create or to save over an existing one: an n8n export is accepted as is
+/// (its read-only keys such as `id`, `active`, `tags` and `versionId` are ignored).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowWrite {
+    #[schema(value_type = String, min_length = 1, max_length = 128, example = "Order sync")]
+    pub name: WorkflowName,
+    /// Nodes as n8n writes them: `name` (unique), `type`, `typeVersion`, `parameters`,
+    /// `position`, and any other n8n node keys, kept verbatim.
+    #[schema(value_type = Vec<Object>)]
+    pub nodes: Vec<Node>,
+    /// `{"Source": {"main": [[{"node": "Target", "type": "main", "index": 0}]]}}`.
+    #[schema(value_type = Object)]
+    pub connections: Connections,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<Map<String, Value>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub static_data: Option<Value>,
+    /// Pinned output per node name.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub pin_data: Option<Map<String, Value>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub meta: Option<Value>,
+}
+
+impl WorkflowWrite {
+    /// Checks the structure (unique names, connections to existing nodes, …).
+    pub fn into_definition(self) -> Result<WorkflowDefinition, ApiError> {
+        WorkflowDefinition::try_from(WorkflowDraft {
+            name: self.name,
+            nodes: self.nodes,
+            connections: self.connections,
+            settings: self.settings,
+            static_data: self.static_data,
+            pin_data: self.pin_data,
+            meta: self.meta,
+        })
+        .map_err(ApiError::invalid_workflow)
+    }
+}
+
+/// A stored workflow, as n8n's public API returns it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowResponse {
+    #[schema(example = "0193a5f2-8c1e-7b3a-9f00-2b6c1d4e5f60")]
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    pub is_archived: bool,
+    #[schema(example = "2026-11-21T10:30:00.000Z")]
+    pub created_at: String,
+    pub updated_at: String,
+    #[schema(value_type = Vec<Object>)]
+    pub nodes: Value,
+    #[schema(value_type = Object)]
+    pub connections: Value,
+    #[schema(value_type = Object)]
+    pub settings: Value,
+    #[schema(value_type = Option<Object>)]
+    pub static_data: Option<Value>,
+    /// Omitted with `excludePinnedData=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub pin_data: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub meta: Option<Value>,
+    /// Changes on every save; also the `ETag`.
+    pub version_id: String,
+    pub trigger_count: i32,
+    pub tags: Vec<TagResponse>,
+}
+
+impl WorkflowResponse {
+    pub fn new(w: StoredWorkflow, include_pin_data: bool) -> Self {
+        Self {
+            id: w.id.to_string(),
+            name: w.name,
+            active: w.active,
+            is_archived: false,
+            created_at: iso(w.created_at),
+            updated_at: iso(w.updated_at),
+            nodes: w.nodes,
+            connections: w.connections,
+            settings: w.settings,
+            static_data: w.static_data,
+            pin_data: if include_pin_data {
+                Some(w.pin_data.unwrap_or_else(|| Value::Object(Map::new())))
+            } else {
+                None
+            },
+            meta: w.meta,
+            version_id: w.version_id.to_string(),
+            trigger_count: w.trigger_count,
+            tags: w.tags.into_iter().map(TagResponse::from).collect(),
+        }
+    }
+
+    /// 200 with the workflow and its version as a strong `ETag`.
+    pub fn ok(self) -> HttpResponse {
+        let tag = EntityTag::new_strong(self.version_id.clone());
+        HttpResponse::Ok().insert_header((ETAG, tag.to_string())).json(self)
+    }
+}
+
+/// A page of workflows.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowList {
+    pub data: Vec<WorkflowResponse>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `excludePinnedData` on single-workflow reads.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ReadParams {
+    /// Leave `pinData` out of the response.
+    #[serde(default)]
+    pub exclude_pinned_data: bool,
+}

@@ -1,0 +1,26 @@
+//! `/api/v1/workflows`: CRUD, activation and tags, in n8n's public API shape.
+
+mod activation;
+mod create;
+mod delete;
+mod dto;
+mod get;
+mod list;
+mod tags;
+mod update;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(create::create_workflow)
+        .service(list::list_workflows)
+        .service(get::get_workflow)
+        .service(update::update_workflow)
+        .service(delete::delete_workflow)
+        .service(activation::activate_workflow)
+        .service(activation::deactivate_workflow)
+        .service(activation::publish_workflow)
+        .service(activation::unpublish_workflow)
+        .service(tags::get_workflow_tags)
+        .service(tags::update_workflow_tags);
+}

@@ -1,0 +1,272 @@
+//! Typed configuration, parsed once at start from `SettingsArgs`; a bad value names its variable.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::cli::SettingsArgs;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseConfig,
+    pub redis_url: Option<SecretUrl>,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// HTTP worker threads; `None` means one per core.
+    pub http_workers: Option<usize>,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub url: DatabaseUrl,
+    pub replicas: Vec<SecretUrl>,
+    pub pool_max: u32,
+    pub pool_min: u32,
+    pub acquire_timeout: Duration,
+}
+
+/// Which database, from the URL's scheme.
+#[derive(Debug, Clone)]
+pub enum DatabaseUrl {
+    Postgres(SecretUrl),
+    /// A SQLite URL (`sqlite://path?mode=rwc` or `sqlite::memory:`).
+    Sqlite(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A URL that may carry a password; `Debug` and `Display` show it with the password masked.
+#[derive(Clone)]
+pub struct SecretUrl(Url);
+
+impl SecretUrl {
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.0.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some("***"));
+        }
+        f.write_str(shown.as_str())
+    }
+}
+
+/// A setting that could not be used: which variable, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+fn number<T: std::str::FromStr>(variable: &'static str, raw: &str) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    raw.trim()
+        .parse()
+        .map_err(|e| bad(variable, format!("{raw:?} is not a valid number ({e})")))
+}
+
+fn parse_url(variable: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    Url::parse(raw.trim()).map_err(|e| bad(variable, format!("not a valid URL ({e})")))
+}
+
+fn postgres_url(variable: &'static str, raw: &str) -> Result<SecretUrl, ConfigError> {
+    let url = parse_url(variable, raw)?;
+    match url.scheme() {
+        "postgres" | "postgresql" if url.host_str().is_some_and(|h| !h.is_empty()) => {
+            Ok(SecretUrl(url))
+        }
+        "postgres" | "postgresql" => Err(bad(variable, "a Postgres URL needs a host")),
+        other => Err(bad(variable, format!("unsupported scheme {other:?}, expected postgres://"))),
+    }
+}
+
+fn database_url(raw: Option<&str>, data_dir: &std::path::Path) -> Result<DatabaseUrl, ConfigError> {
+    const VAR: &str = "DATABASE_URL";
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        let file = data_dir.join("weft.db");
+        return Ok(DatabaseUrl::Sqlite(format!("sqlite://{}?mode=rwc", file.display())));
+    };
+    if raw.starts_with("sqlite:") {
+        if raw == "sqlite:" || raw == "sqlite://" {
+            return Err(bad(VAR, "a SQLite URL needs a file path or :memory:"));
+        }
+        return Ok(DatabaseUrl::Sqlite(raw.to_owned()));
+    }
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        return postgres_url(VAR, raw).map(DatabaseUrl::Postgres);
+    }
+    let url = parse_url(VAR, raw)?;
+    Err(bad(
+        VAR,
+        format!("unsupported scheme {:?}, expected postgres:// or sqlite://", url.scheme()),
+    ))
+}
+
+impl Config {
+    pub fn from_args(args: &SettingsArgs) -> Result<Self, ConfigError> {
+        let listen = args.listen.trim().parse::<SocketAddr>().map_err(|e| {
+            bad("WEFT_LISTEN", format!("{:?} is not a host:port address ({e})", args.listen))
+        })?;
+        let data_dir = PathBuf::from(args.data_dir.trim());
+        if data_dir.as_os_str().is_empty() {
+            return Err(bad("WEFT_DATA_DIR", "must not be empty"));
+        }
+        let url = database_url(args.database_url.as_deref(), &data_dir)?;
+        let replicas = args
+            .database_replica_urls
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|raw| postgres_url("DATABASE_REPLICA_URLS", raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !replicas.is_empty() && matches!(url, DatabaseUrl::Sqlite(_)) {
+            return Err(bad("DATABASE_REPLICA_URLS", "read replicas need a Postgres DATABASE_URL"));
+        }
+        let pool_max: u32 = number("DATABASE_POOL_MAX", &args.database_pool_max)?;
+        if pool_max == 0 {
+            return Err(bad("DATABASE_POOL_MAX", "must be at least 1"));
+        }
+        let pool_min: u32 = number("DATABASE_POOL_MIN", &args.database_pool_min)?;
+        if pool_min > pool_max {
+            return Err(bad(
+                "DATABASE_POOL_MIN",
+                format!("{pool_min} is more than DATABASE_POOL_MAX ({pool_max})"),
+            ));
+        }
+        let acquire_ms: u64 = number("DATABASE_ACQUIRE_TIMEOUT_MS", &args.database_acquire_timeout_ms)?;
+        if acquire_ms == 0 {
+            return Err(bad("DATABASE_ACQUIRE_TIMEOUT_MS", "must be at least 1"));
+        }
+        let redis_url = match args.redis_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let url = parse_url("REDIS_URL", raw)?;
+                if !matches!(url.scheme(), "redis" | "rediss") {
+                    return Err(bad(
+                        "REDIS_URL",
+                        format!("unsupported scheme {:?}, expected redis://", url.scheme()),
+                    ));
+                }
+                Some(SecretUrl(url))
+            }
+        };
+        let max_body_bytes: usize = number("WEFT_MAX_BODY_BYTES", &args.max_body_bytes)?;
+        if max_body_bytes < 1024 {
+            return Err(bad("WEFT_MAX_BODY_BYTES", "must be at least 1024"));
+        }
+        let workers: usize = number("WEFT_HTTP_WORKERS", &args.http_workers)?;
+        let format = match args.log_format.trim() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => return Err(bad("WEFT_LOG_FORMAT", format!("{other:?} is not text or json"))),
+        };
+        Ok(Self {
+            listen,
+            data_dir,
+            database: DatabaseConfig {
+                url,
+                replicas,
+                pool_max,
+                pool_min,
+                acquire_timeout: Duration::from_millis(acquire_ms),
+            },
+            redis_url,
+            max_body_bytes,
+            http_workers: (workers > 0).then_some(workers),
+            log: LogConfig {
+                filter: args.log.clone(),
+                format,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Config, DatabaseUrl};
+    use crate::cli::Cli;
+
+    fn parse(args: &[&str]) -> Result<Config, super::ConfigError> {
+        let mut argv = vec!["weft"];
+        argv.extend_from_slice(args);
+        Config::from_args(&Cli::parse_from(argv).settings)
+    }
+
+    #[test]
+    fn defaults_give_an_embedded_sqlite_service_on_port_5678() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.listen.port(), 5678);
+        assert!(matches!(c.database.url, DatabaseUrl::Sqlite(ref u) if u.contains("weft.db")));
+        assert!(c.redis_url.is_none());
+        assert_eq!(c.max_body_bytes, 16 * 1024 * 1024);
+        assert_eq!((c.database.pool_max, c.database.pool_min), (20, 5));
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["--listen", "127.0.0.1:70000"], "WEFT_LISTEN"),
+            (&["--database-url", "mysql://x/y"], "DATABASE_URL"),
+            (&["--database-url", "postgres://h:99999/db"], "DATABASE_URL"),
+            (&["--database-url", "not a url"], "DATABASE_URL"),
+            (&["--database-replica-urls", "postgres://a/b"], "DATABASE_REPLICA_URLS"),
+            (&["--redis-url", "http://x"], "REDIS_URL"),
+            (&["--database-pool-max", "lots"], "DATABASE_POOL_MAX"),
+            (&["--database-pool-min", "50"], "DATABASE_POOL_MIN"),
+            (&["--database-acquire-timeout-ms", "-1"], "DATABASE_ACQUIRE_TIMEOUT_MS"),
+            (&["--max-body-bytes", "1e9"], "WEFT_MAX_BODY_BYTES"),
+            (&["--log-format", "xml"], "WEFT_LOG_FORMAT"),
+        ];
+        for (args, var) in cases {
+            let err = parse(args).expect_err(&format!("{args:?} should fail"));
+            assert_eq!(err.variable, *var, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_postgres_password_never_prints() {
+        let c = parse(&["--database-url", "postgres://u:hunter2@db/weft"]).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}

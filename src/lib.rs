@@ -1,0 +1,9 @@
+//! The `weft` service: configuration, HTTP API, storage and start-up, as a library the binary and tests share.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,45 @@
+//! The `weft` binary: parses the command line, reads configuration once, runs the chosen subcommand.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use weft::cli::{Cli, Command};
+use weft::config::Config;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        println!("{}", weft::api::openapi_json());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_args(&cli.settings) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("weft: invalid configuration: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    weft::telemetry::init(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("weft: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match command {
+            Command::Migrate => weft::startup::migrate(&config).await,
+            Command::Serve | Command::Openapi => weft::startup::serve(config).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "weft stopped");
+            eprintln!("weft: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Start-up: connect, migrate, bind, and serve. `main` and the tests build the app the same way.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api;
+use crate::api::state::AppState;
+use crate::config::Config;
+use crate::db::Db;
+
+/// A bound, not yet running server, and what tests need to reach it.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds `config.listen` (port 0 picks a free one).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database)
+            .await
+            .with_context(|| format!("cannot connect to the database ({})", describe(&config)))?;
+        db.migrate().await.context("cannot apply migrations")?;
+        let redis = match &config.redis_url {
+            None => None,
+            Some(url) => Some(redis::Client::open(url.expose()).with_context(|| format!("REDIS_URL {url} is not usable"))?),
+        };
+        let listener = TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            redis,
+            max_body_bytes: config.max_body_bytes,
+        });
+        let spec = api::openapi();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(api::extract::query_config())
+                .wrap(actix_web::middleware::Compress::default())
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
+                .configure(|cfg| api::routes(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
+                .default_service(web::to(api::no_route))
+        })
+        .listen(listener)?;
+        if let Some(workers) = config.http_workers {
+            server = server.workers(workers);
+        }
+        tracing::info!(address = %config.listen, port, database = %describe(&config), "weft listening");
+        Ok(Self {
+            port,
+            server: server.run(),
+            db,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until the process is told to stop (SIGINT/SIGTERM: in-flight requests finish first).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn describe(config: &Config) -> String {
+    match &config.database.url {
+        crate::config::DatabaseUrl::Postgres(url) => url.to_string(),
+        crate::config::DatabaseUrl::Sqlite(url) => url.clone(),
+    }
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    app.run_until_stopped().await.context("the HTTP server failed")
+}
+
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database)
+        .await
+        .with_context(|| format!("cannot connect to the database ({})", describe(config)))?;
+    db.migrate().await.context("cannot apply migrations")?;
+    tracing::info!("migrations applied");
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! Activates or deactivates a workflow; activation needs at least one enabled trigger node.
+
+use entity::workflow;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use uuid::Uuid;
+use weft_engine::WorkflowDefinition;
+
+use super::{StoredWorkflow, not_found, tags_of};
+use crate::db::Db;
+use crate::store::StoreError;
+
+pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflow, StoreError> {
+    let txn = db.writer().begin().await?;
+    let current = workflow::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let trigger_count = if active {
+        let def = WorkflowDefinition::from_parts(
+            &current.name,
+            current.nodes.clone(),
+            current.connections.clone(),
+            current.settings.clone(),
+        )
+        .map_err(|issues| StoreError::Corrupt(format!("workflow {id}: {issues:?}")))?;
+        let count = def.activation_triggers().count();
+        if count == 0 {
+            return Err(StoreError::Rule(
+                "the workflow has no trigger node: add a Webhook, Schedule or other trigger to activate it \
+                 (a Manual Trigger only starts runs by hand)"
+                    .into(),
+            ));
+        }
+        count as i32
+    } else {
+        0
+    };
+    let result = workflow::Entity::update_many()
+        .col_expr(workflow::Column::Active, Expr::value(active))
+        .col_expr(workflow::Column::TriggerCount, Expr::value(trigger_count))
+        .filter(workflow::Column::Id.eq(id))
+        .filter(workflow::Column::VersionId.eq(current.version_id))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(StoreError::Conflict(
+            "the workflow was changed by another request; try again".into(),
+        ));
+    }
+    let tags = tags_of(&txn, &[id]).await?.remove(&id).unwrap_or_default();
+    txn.commit().await?;
+    let mut saved = StoredWorkflow::from_model(current, tags);
+    saved.active = active;
+    saved.trigger_count = trigger_count;
+    Ok(saved)
+}
