@@ -3,7 +3,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "weft", version, about = "Weft: an n8n-compatible workflow automation backend")]
+#[command(
+    name = "weft",
+    version,
+    about = "Weft: an n8n-compatible workflow automation backend"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: SettingsArgs,
@@ -26,39 +30,94 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct SettingsArgs {
     /// Address the HTTP server listens on.
-    #[arg(long = "listen", env = "WEFT_LISTEN", default_value = "127.0.0.1:5678", global = true)]
+    #[arg(
+        long = "listen",
+        env = "WEFT_LISTEN",
+        default_value = "127.0.0.1:5678",
+        global = true
+    )]
     pub listen: String,
     /// Directory for the embedded database and other local state.
-    #[arg(long = "data-dir", env = "WEFT_DATA_DIR", default_value = "./.weft", global = true)]
+    #[arg(
+        long = "data-dir",
+        env = "WEFT_DATA_DIR",
+        default_value = "./.weft",
+        global = true
+    )]
     pub data_dir: String,
     /// `postgres://…` or `sqlite://…`; default: SQLite file `weft.db` in the data directory.
-    #[arg(long = "database-url", env = "DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Comma-separated read replica URLs (Postgres only).
-    #[arg(long = "database-replica-urls", env = "DATABASE_REPLICA_URLS", global = true, hide_env_values = true)]
+    #[arg(
+        long = "database-replica-urls",
+        env = "DATABASE_REPLICA_URLS",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_replica_urls: Option<String>,
     /// Most connections in the database pool.
-    #[arg(long = "database-pool-max", env = "DATABASE_POOL_MAX", default_value = "20", global = true)]
+    #[arg(
+        long = "database-pool-max",
+        env = "DATABASE_POOL_MAX",
+        default_value = "20",
+        global = true
+    )]
     pub database_pool_max: String,
     /// Connections the pool keeps open when idle.
-    #[arg(long = "database-pool-min", env = "DATABASE_POOL_MIN", default_value = "5", global = true)]
+    #[arg(
+        long = "database-pool-min",
+        env = "DATABASE_POOL_MIN",
+        default_value = "5",
+        global = true
+    )]
     pub database_pool_min: String,
     /// Milliseconds to wait for a free pool connection before failing a request.
-    #[arg(long = "database-acquire-timeout-ms", env = "DATABASE_ACQUIRE_TIMEOUT_MS", default_value = "5000", global = true)]
+    #[arg(
+        long = "database-acquire-timeout-ms",
+        env = "DATABASE_ACQUIRE_TIMEOUT_MS",
+        default_value = "5000",
+        global = true
+    )]
     pub database_acquire_timeout_ms: String,
     /// `redis://…`; when absent Weft runs fully embedded.
-    #[arg(long = "redis-url", env = "REDIS_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long = "redis-url",
+        env = "REDIS_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub redis_url: Option<String>,
     /// Largest request body accepted, in bytes.
-    #[arg(long = "max-body-bytes", env = "WEFT_MAX_BODY_BYTES", default_value = "16777216", global = true)]
+    #[arg(
+        long = "max-body-bytes",
+        env = "WEFT_MAX_BODY_BYTES",
+        default_value = "16777216",
+        global = true
+    )]
     pub max_body_bytes: String,
     /// HTTP worker threads; 0 means one per CPU core.
-    #[arg(long = "http-workers", env = "WEFT_HTTP_WORKERS", default_value = "0", global = true)]
+    #[arg(
+        long = "http-workers",
+        env = "WEFT_HTTP_WORKERS",
+        default_value = "0",
+        global = true
+    )]
     pub http_workers: String,
     /// Log filter, in `tracing` env-filter syntax.
     #[arg(long = "log", env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
     /// Log format: `text` or `json`.
-    #[arg(long = "log-format", env = "WEFT_LOG_FORMAT", default_value = "text", global = true)]
+    #[arg(
+        long = "log-format",
+        env = "WEFT_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
     pub log_format: String,
 }

@@ -112,7 +112,10 @@ fn postgres_url(variable: &'static str, raw: &str) -> Result<SecretUrl, ConfigEr
             Ok(SecretUrl(url))
         }
         "postgres" | "postgresql" => Err(bad(variable, "a Postgres URL needs a host")),
-        other => Err(bad(variable, format!("unsupported scheme {other:?}, expected postgres://"))),
+        other => Err(bad(
+            variable,
+            format!("unsupported scheme {other:?}, expected postgres://"),
+        )),
     }
 }
 
@@ -120,7 +123,10 @@ fn database_url(raw: Option<&str>, data_dir: &std::path::Path) -> Result<Databas
     const VAR: &str = "DATABASE_URL";
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         let file = data_dir.join("weft.db");
-        return Ok(DatabaseUrl::Sqlite(format!("sqlite://{}?mode=rwc", file.display())));
+        return Ok(DatabaseUrl::Sqlite(format!(
+            "sqlite://{}?mode=rwc",
+            file.display()
+        )));
     };
     if raw.starts_with("sqlite:") {
         if raw == "sqlite:" || raw == "sqlite://" {
@@ -134,14 +140,20 @@ fn database_url(raw: Option<&str>, data_dir: &std::path::Path) -> Result<Databas
     let url = parse_url(VAR, raw)?;
     Err(bad(
         VAR,
-        format!("unsupported scheme {:?}, expected postgres:// or sqlite://", url.scheme()),
+        format!(
+            "unsupported scheme {:?}, expected postgres:// or sqlite://",
+            url.scheme()
+        ),
     ))
 }
 
 impl Config {
     pub fn from_args(args: &SettingsArgs) -> Result<Self, ConfigError> {
         let listen = args.listen.trim().parse::<SocketAddr>().map_err(|e| {
-            bad("WEFT_LISTEN", format!("{:?} is not a host:port address ({e})", args.listen))
+            bad(
+                "WEFT_LISTEN",
+                format!("{:?} is not a host:port address ({e})", args.listen),
+            )
         })?;
         let data_dir = PathBuf::from(args.data_dir.trim());
         if data_dir.as_os_str().is_empty() {
@@ -158,7 +170,10 @@ impl Config {
             .map(|raw| postgres_url("DATABASE_REPLICA_URLS", raw))
             .collect::<Result<Vec<_>, _>>()?;
         if !replicas.is_empty() && matches!(url, DatabaseUrl::Sqlite(_)) {
-            return Err(bad("DATABASE_REPLICA_URLS", "read replicas need a Postgres DATABASE_URL"));
+            return Err(bad(
+                "DATABASE_REPLICA_URLS",
+                "read replicas need a Postgres DATABASE_URL",
+            ));
         }
         let pool_max: u32 = number("DATABASE_POOL_MAX", &args.database_pool_max)?;
         if pool_max == 0 {
@@ -171,11 +186,19 @@ impl Config {
                 format!("{pool_min} is more than DATABASE_POOL_MAX ({pool_max})"),
             ));
         }
-        let acquire_ms: u64 = number("DATABASE_ACQUIRE_TIMEOUT_MS", &args.database_acquire_timeout_ms)?;
+        let acquire_ms: u64 = number(
+            "DATABASE_ACQUIRE_TIMEOUT_MS",
+            &args.database_acquire_timeout_ms,
+        )?;
         if acquire_ms == 0 {
             return Err(bad("DATABASE_ACQUIRE_TIMEOUT_MS", "must be at least 1"));
         }
-        let redis_url = match args.redis_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let redis_url = match args
+            .redis_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(raw) => {
                 let url = parse_url("REDIS_URL", raw)?;
@@ -196,7 +219,12 @@ impl Config {
         let format = match args.log_format.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
-            other => return Err(bad("WEFT_LOG_FORMAT", format!("{other:?} is not text or json"))),
+            other => {
+                return Err(bad(
+                    "WEFT_LOG_FORMAT",
+                    format!("{other:?} is not text or json"),
+                ));
+            }
         };
         Ok(Self {
             listen,
@@ -229,7 +257,7 @@ mod tests {
     fn parse(args: &[&str]) -> Result<Config, super::ConfigError> {
         let mut argv = vec!["weft"];
         argv.extend_from_slice(args);
-        Config::from_args(&Cli::parse_from(argv).settings)
+        Config::from_args(&Cli::try_parse_from(argv).expect("arguments parse").settings)
     }
 
     #[test]
@@ -249,11 +277,17 @@ mod tests {
             (&["--database-url", "mysql://x/y"], "DATABASE_URL"),
             (&["--database-url", "postgres://h:99999/db"], "DATABASE_URL"),
             (&["--database-url", "not a url"], "DATABASE_URL"),
-            (&["--database-replica-urls", "postgres://a/b"], "DATABASE_REPLICA_URLS"),
+            (
+                &["--database-replica-urls", "postgres://a/b"],
+                "DATABASE_REPLICA_URLS",
+            ),
             (&["--redis-url", "http://x"], "REDIS_URL"),
             (&["--database-pool-max", "lots"], "DATABASE_POOL_MAX"),
             (&["--database-pool-min", "50"], "DATABASE_POOL_MIN"),
-            (&["--database-acquire-timeout-ms", "-1"], "DATABASE_ACQUIRE_TIMEOUT_MS"),
+            (
+                &["--database-acquire-timeout-ms=-1"],
+                "DATABASE_ACQUIRE_TIMEOUT_MS",
+            ),
             (&["--max-body-bytes", "1e9"], "WEFT_MAX_BODY_BYTES"),
             (&["--log-format", "xml"], "WEFT_LOG_FORMAT"),
         ];

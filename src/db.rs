@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::postgres::PgPoolOptions;
-use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sea_orm::{DatabaseConnection, DbBackend, DbErr, SqlxPostgresConnector, SqlxSqliteConnector};
 
 use crate::config::{DatabaseConfig, DatabaseUrl};
@@ -68,7 +70,8 @@ impl Db {
 }
 
 async fn connect_sqlite(url: &str, config: &DatabaseConfig) -> Result<Db, DbErr> {
-    let conn_err = |e: sea_orm::sqlx::Error| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string()));
+    let conn_err =
+        |e: sea_orm::sqlx::Error| DbErr::Conn(sea_orm::RuntimeErr::Internal(e.to_string()));
     let options = SqliteConnectOptions::from_str(url)
         .map_err(conn_err)?
         .create_if_missing(true)
@@ -125,7 +128,9 @@ async fn connect_sqlite(url: &str, config: &DatabaseConfig) -> Result<Db, DbErr>
 
 /// The file path inside a `sqlite://path?query` URL.
 fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or("");
     (!path.is_empty()).then(|| std::path::PathBuf::from(path))
 }

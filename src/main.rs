@@ -21,7 +21,10 @@ fn main() -> ExitCode {
         }
     };
     weft::telemetry::init(&config.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("weft: cannot start the async runtime: {err}");

@@ -28,9 +28,13 @@ impl Application {
         db.migrate().await.context("cannot apply migrations")?;
         let redis = match &config.redis_url {
             None => None,
-            Some(url) => Some(redis::Client::open(url.expose()).with_context(|| format!("REDIS_URL {url} is not usable"))?),
+            Some(url) => Some(
+                redis::Client::open(url.expose())
+                    .with_context(|| format!("REDIS_URL {url} is not usable"))?,
+            ),
         };
-        let listener = TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener = TcpListener::bind(config.listen)
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             db: db.clone(),
@@ -43,8 +47,13 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(api::extract::query_config())
                 .wrap(actix_web::middleware::Compress::default())
+                .route("/docs", web::get().to(docs_redirect))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
-                .configure(|cfg| api::routes(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
+                .configure(|cfg| {
+                    api::routes(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+                        cfg,
+                    ))
+                })
                 .default_service(web::to(api::no_route))
         })
         .listen(listener)?;
@@ -73,6 +82,13 @@ impl Application {
     }
 }
 
+/// `/docs` without the slash: Swagger UI lives at `/docs/`.
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
 fn describe(config: &Config) -> String {
     match &config.database.url {
         crate::config::DatabaseUrl::Postgres(url) => url.to_string(),
@@ -82,7 +98,9 @@ fn describe(config: &Config) -> String {
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
-    app.run_until_stopped().await.context("the HTTP server failed")
+    app.run_until_stopped()
+        .await
+        .context("the HTTP server failed")
 }
 
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {

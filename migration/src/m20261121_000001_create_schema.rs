@@ -10,7 +10,10 @@ fn uuid_pk<T: IntoIden>(col: T) -> ColumnDef {
 }
 
 fn ts<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().take()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .take()
 }
 
 fn ts_null<T: IntoIden>(col: T) -> ColumnDef {
@@ -54,7 +57,8 @@ impl MigrationTrait for Migration {
             WorkflowHistory::Table.into_iden(),
             Workflows::Table.into_iden(),
         ] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
+            m.drop_table(Table::drop().table(t).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }
@@ -66,7 +70,12 @@ async fn create_workflow_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .table(Workflows::Table)
             .col(uuid_pk(Workflows::Id))
             .col(text(Workflows::Name))
-            .col(ColumnDef::new(Workflows::Active).boolean().not_null().default(false))
+            .col(
+                ColumnDef::new(Workflows::Active)
+                    .boolean()
+                    .not_null()
+                    .default(false),
+            )
             .col(json(Workflows::Nodes))
             .col(json(Workflows::Connections))
             .col(json(Workflows::Settings))
@@ -74,7 +83,12 @@ async fn create_workflow_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(json_null(Workflows::PinData))
             .col(json_null(Workflows::Meta))
             .col(ColumnDef::new(Workflows::VersionId).uuid().not_null())
-            .col(ColumnDef::new(Workflows::TriggerCount).integer().not_null().default(0))
+            .col(
+                ColumnDef::new(Workflows::TriggerCount)
+                    .integer()
+                    .not_null()
+                    .default(0),
+            )
             .col(ts(Workflows::CreatedAt))
             .col(ts(Workflows::UpdatedAt))
             .to_owned(),
@@ -101,7 +115,11 @@ async fn create_workflow_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         Table::create()
             .table(WorkflowHistory::Table)
             .col(uuid_pk(WorkflowHistory::VersionId))
-            .col(ColumnDef::new(WorkflowHistory::WorkflowId).uuid().not_null())
+            .col(
+                ColumnDef::new(WorkflowHistory::WorkflowId)
+                    .uuid()
+                    .not_null(),
+            )
             .col(json(WorkflowHistory::Snapshot))
             .col(ts(WorkflowHistory::CreatedAt))
             .foreign_key(
@@ -114,11 +132,14 @@ async fn create_workflow_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     )
     .await?;
     m.create_index(
-        index("idx_workflow_history_workflow_created", WorkflowHistory::Table)
-            .col(WorkflowHistory::WorkflowId)
-            .col((WorkflowHistory::CreatedAt, IndexOrder::Desc))
-            .col((WorkflowHistory::VersionId, IndexOrder::Desc))
-            .to_owned(),
+        index(
+            "idx_workflow_history_workflow_created",
+            WorkflowHistory::Table,
+        )
+        .col(WorkflowHistory::WorkflowId)
+        .col((WorkflowHistory::CreatedAt, IndexOrder::Desc))
+        .col((WorkflowHistory::VersionId, IndexOrder::Desc))
+        .to_owned(),
     )
     .await?;
 
@@ -132,8 +153,13 @@ async fn create_workflow_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .to_owned(),
     )
     .await?;
-    m.create_index(index("uq_tags_name", Tags::Table).col(Tags::Name).unique().to_owned())
-        .await?;
+    m.create_index(
+        index("uq_tags_name", Tags::Table)
+            .col(Tags::Name)
+            .unique()
+            .to_owned(),
+    )
+    .await?;
     // GET /tags: oldest first.
     m.create_index(
         index("idx_tags_created", Tags::Table)
@@ -148,7 +174,11 @@ async fn create_workflow_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .table(WorkflowTags::Table)
             .col(ColumnDef::new(WorkflowTags::WorkflowId).uuid().not_null())
             .col(ColumnDef::new(WorkflowTags::TagId).uuid().not_null())
-            .primary_key(Index::create().col(WorkflowTags::WorkflowId).col(WorkflowTags::TagId))
+            .primary_key(
+                Index::create()
+                    .col(WorkflowTags::WorkflowId)
+                    .col(WorkflowTags::TagId),
+            )
             .foreign_key(
                 ForeignKey::create()
                     .from(WorkflowTags::Table, WorkflowTags::WorkflowId)
@@ -188,7 +218,12 @@ async fn create_execution_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(ts_null(Executions::WaitTill))
             .col(ColumnDef::new(Executions::WorkerId).text().null())
             .col(ts_null(Executions::LeaseExpiresAt))
-            .col(ColumnDef::new(Executions::Attempts).integer().not_null().default(0))
+            .col(
+                ColumnDef::new(Executions::Attempts)
+                    .integer()
+                    .not_null()
+                    .default(0),
+            )
             .foreign_key(
                 ForeignKey::create()
                     .from(Executions::Table, Executions::WorkflowId)
@@ -259,7 +294,12 @@ async fn create_execution_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(text(Webhooks::Node))
             .col(ColumnDef::new(Webhooks::WebhookId).text().null())
             .col(ColumnDef::new(Webhooks::PathSegments).integer().not_null())
-            .col(ColumnDef::new(Webhooks::IsDynamic).boolean().not_null().default(false))
+            .col(
+                ColumnDef::new(Webhooks::IsDynamic)
+                    .boolean()
+                    .not_null()
+                    .default(false),
+            )
             .primary_key(Index::create().col(Webhooks::Method).col(Webhooks::Path))
             .foreign_key(
                 ForeignKey::create()
@@ -316,14 +356,24 @@ async fn create_access_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(ColumnDef::new(Users::LastName).text().null())
             .col(ColumnDef::new(Users::PasswordHash).text().null())
             .col(text(Users::Role))
-            .col(ColumnDef::new(Users::Disabled).boolean().not_null().default(false))
+            .col(
+                ColumnDef::new(Users::Disabled)
+                    .boolean()
+                    .not_null()
+                    .default(false),
+            )
             .col(ts(Users::CreatedAt))
             .col(ts(Users::UpdatedAt))
             .to_owned(),
     )
     .await?;
-    m.create_index(index("uq_users_email", Users::Table).col(Users::Email).unique().to_owned())
-        .await?;
+    m.create_index(
+        index("uq_users_email", Users::Table)
+            .col(Users::Email)
+            .unique()
+            .to_owned(),
+    )
+    .await?;
 
     m.create_table(
         Table::create()
@@ -352,8 +402,12 @@ async fn create_access_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             .to_owned(),
     )
     .await?;
-    m.create_index(index("idx_api_keys_user", ApiKeys::Table).col(ApiKeys::UserId).to_owned())
-        .await
+    m.create_index(
+        index("idx_api_keys_user", ApiKeys::Table)
+            .col(ApiKeys::UserId)
+            .to_owned(),
+    )
+    .await
 }
 
 #[derive(DeriveIden)]

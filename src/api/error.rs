@@ -60,7 +60,10 @@ pub enum ApiError {
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
     #[error("{detail}")]
-    Invalid { detail: String, errors: Vec<FieldError> },
+    Invalid {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -93,7 +96,10 @@ impl ApiError {
     pub fn invalid_workflow(issues: Vec<ValidationIssue>) -> Self {
         let n = issues.len();
         Self::Invalid {
-            detail: format!("the workflow is invalid ({n} problem{})", if n == 1 { "" } else { "s" }),
+            detail: format!(
+                "the workflow is invalid ({n} problem{})",
+                if n == 1 { "" } else { "s" }
+            ),
             errors: issues.into_iter().map(Into::into).collect(),
         }
     }
@@ -110,15 +116,27 @@ impl ApiError {
                 "unsupported-media-type",
                 "Unsupported Media Type",
             ),
-            Self::PayloadTooLarge { .. } => {
-                (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload Too Large")
-            }
+            Self::PayloadTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload Too Large",
+            ),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            Self::PreconditionFailed(_) => {
-                (StatusCode::PRECONDITION_FAILED, "precondition-failed", "Precondition Failed")
-            }
-            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service Unavailable"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal Server Error"),
+            Self::PreconditionFailed(_) => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "Precondition Failed",
+            ),
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service Unavailable",
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal Server Error",
+            ),
         }
     }
 }
@@ -126,7 +144,9 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::NotFound { entity, id } => Self::NotFound(format!("{entity} {id} was not found")),
+            StoreError::NotFound { entity, id } => {
+                Self::NotFound(format!("{entity} {id} was not found"))
+            }
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::VersionMismatch { current } => Self::PreconditionFailed(format!(
                 "If-Match does not match the current version (\"{current}\"); fetch the workflow again"
@@ -151,7 +171,10 @@ impl ResponseError for ApiError {
         let (detail, errors) = match self {
             Self::Internal(cause) => {
                 tracing::error!(cause = %cause, "request failed");
-                ("the server could not complete the request".to_owned(), Vec::new())
+                (
+                    "the server could not complete the request".to_owned(),
+                    Vec::new(),
+                )
             }
             Self::Invalid { detail, errors } => (detail.clone(), errors.clone()),
             other => (other.to_string(), Vec::new()),

@@ -34,7 +34,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             checked?;
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+                let chunk = chunk
+                    .map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge { limit });
                 }
@@ -51,9 +52,20 @@ fn check_headers(req: &HttpRequest, limit: usize) -> Result<(), ApiError> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if !(essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))) {
-        let got = if essence.is_empty() { "none".to_owned() } else { format!("{essence:?}") };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !(essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json")))
+    {
+        let got = if essence.is_empty() {
+            "none".to_owned()
+        } else {
+            format!("{essence:?}")
+        };
         return Err(ApiError::UnsupportedMediaType(format!(
             "expected Content-Type application/json, got {got}"
         )));
@@ -71,19 +83,28 @@ fn check_headers(req: &HttpRequest, limit: usize) -> Result<(), ApiError> {
 
 /// Parses JSON into `T`, telling a syntax error from a value of the wrong shape.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, so a truncated body is reported as malformed even where its valid
+    // prefix already has the wrong shape.
+    serde_json::from_slice::<serde::de::IgnoredAny>(body)
+        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let path = if path == "." { "(body)".to_owned() } else { path };
+                let path = if path == "." {
+                    "(body)".to_owned()
+                } else {
+                    path
+                };
                 ApiError::invalid_field(path, without_position(&inner))
             }
             _ => ApiError::MalformedJson(inner.to_string()),
         }
     })?;
-    de.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    de.end()
+        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     Ok(value)
 }
 
@@ -98,7 +119,8 @@ fn without_position(err: &serde_json::Error) -> String {
 
 /// A path id: anything that is not a UUID names nothing here, so it is a 404.
 pub fn parse_id(raw: &str, entity: &str) -> Result<Uuid, ApiError> {
-    Uuid::try_parse(raw.trim()).map_err(|_| ApiError::NotFound(format!("{entity} {raw} was not found")))
+    Uuid::try_parse(raw.trim())
+        .map_err(|_| ApiError::NotFound(format!("{entity} {raw} was not found")))
 }
 
 /// Query strings that do not parse (`limit=abc`, `active=maybe`) are 400s.

@@ -55,7 +55,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The document as committed in `openapi/openapi.json` (pretty, trailing newline omitted).
 pub fn openapi_json() -> String {
-    openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 /// Answers any request no route matched.

@@ -20,7 +20,9 @@ pub fn page_request(limit: Option<u64>, cursor: Option<&str>) -> Result<PageRequ
     }
     let after = match cursor.map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
-        Some(raw) => Some(Cursor::decode(raw).map_err(|e| ApiError::invalid_field("cursor", e.to_string()))?),
+        Some(raw) => Some(
+            Cursor::decode(raw).map_err(|e| ApiError::invalid_field("cursor", e.to_string()))?,
+        ),
     };
     Ok(PageRequest { limit, after })
 }

@@ -20,12 +20,19 @@ impl Cursor {
     const VERSION: &'static str = "1";
 
     pub fn encode(&self) -> String {
-        let raw = format!("{}:{}:{}", Self::VERSION, self.at.timestamp_micros(), self.id.simple());
+        let raw = format!(
+            "{}:{}:{}",
+            Self::VERSION,
+            self.at.timestamp_micros(),
+            self.id.simple()
+        );
         URL_SAFE_NO_PAD.encode(raw)
     }
 
     pub fn decode(encoded: &str) -> Result<Self, InvalidCursor> {
-        let bytes = URL_SAFE_NO_PAD.decode(encoded.trim()).map_err(|_| InvalidCursor)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(encoded.trim())
+            .map_err(|_| InvalidCursor)?;
         let raw = std::str::from_utf8(&bytes).map_err(|_| InvalidCursor)?;
         let mut parts = raw.split(':');
         let (Some(Self::VERSION), Some(micros), Some(id), None) =

@@ -3,7 +3,6 @@
 pub mod workflow;
 
 pub use workflow::{
-    WorkflowDraft,
-    Connections, ConnectionTarget, Node, NodeConnections, ValidationIssue, WorkflowDefinition,
-    WorkflowName,
+    ConnectionTarget, Connections, Node, NodeConnections, ValidationIssue, WorkflowDefinition,
+    WorkflowDraft, WorkflowName,
 };

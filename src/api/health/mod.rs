@@ -6,5 +6,6 @@ mod readiness;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(liveness::liveness).service(readiness::readiness);
+    cfg.service(liveness::liveness)
+        .service(readiness::readiness);
 }

@@ -37,8 +37,14 @@ pub struct DependencyState {
 impl DependencyState {
     fn from_result(r: Result<(), String>) -> Self {
         match r {
-            Ok(()) => Self { status: "up", error: None },
-            Err(e) => Self { status: "down", error: Some(e) },
+            Ok(()) => Self {
+                status: "up",
+                error: None,
+            },
+            Err(e) => Self {
+                status: "down",
+                error: Some(e),
+            },
         }
     }
 }
@@ -84,7 +90,10 @@ async fn check_redis(client: &redis::Client) -> Result<(), String> {
 pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
     let database = DependencyState::from_result(check_database(&state).await);
     let redis = match &state.redis {
-        None => DependencyState { status: "disabled", error: None },
+        None => DependencyState {
+            status: "disabled",
+            error: None,
+        },
         Some(client) => DependencyState::from_result(check_redis(client).await),
     };
     let ready = database.status == "up" && redis.status != "down";

@@ -19,7 +19,10 @@ use crate::store;
     )
 )]
 #[post("/tags")]
-pub async fn create_tag(state: web::Data<AppState>, body: JsonBody<TagWrite>) -> Result<HttpResponse, ApiError> {
+pub async fn create_tag(
+    state: web::Data<AppState>,
+    body: JsonBody<TagWrite>,
+) -> Result<HttpResponse, ApiError> {
     let name = body.0.name()?;
     let tag = store::tags::create(&state.db, &name).await?;
     Ok(HttpResponse::Created().json(TagResponse::from(tag)))

@@ -20,7 +20,10 @@ use crate::store;
     )
 )]
 #[delete("/tags/{id}")]
-pub async fn delete_tag(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_tag(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "tag")?;
     Ok(HttpResponse::Ok().json(TagResponse::from(store::tags::delete(&state.db, id).await?)))
 }

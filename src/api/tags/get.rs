@@ -18,7 +18,10 @@ use crate::store;
     )
 )]
 #[get("/tags/{id}")]
-pub async fn get_tag(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_tag(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "tag")?;
     Ok(HttpResponse::Ok().json(TagResponse::from(store::tags::get(&state.db, id).await?)))
 }

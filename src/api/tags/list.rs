@@ -18,7 +18,10 @@ use crate::store;
     )
 )]
 #[get("/tags")]
-pub async fn list_tags(state: web::Data<AppState>, params: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list_tags(
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     let page = page_request(params.limit, params.cursor.as_deref())?;
     let page = store::tags::list(&state.db, page).await?;
     Ok(HttpResponse::Ok().json(TagList {

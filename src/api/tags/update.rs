@@ -28,5 +28,7 @@ pub async fn update_tag(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "tag")?;
     let name = body.0.name()?;
-    Ok(HttpResponse::Ok().json(TagResponse::from(store::tags::rename(&state.db, id, &name).await?)))
+    Ok(HttpResponse::Ok().json(TagResponse::from(
+        store::tags::rename(&state.db, id, &name).await?,
+    )))
 }

@@ -28,7 +28,10 @@ async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResp
     )
 )]
 #[post("/workflows/{id}/activate")]
-pub async fn activate_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn activate_workflow(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     set_active(&state, &id, true).await
 }
 
@@ -45,7 +48,10 @@ pub async fn activate_workflow(state: web::Data<AppState>, id: web::Path<String>
     )
 )]
 #[post("/workflows/{id}/publish")]
-pub async fn publish_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn publish_workflow(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     set_active(&state, &id, true).await
 }
 
@@ -61,7 +67,10 @@ pub async fn publish_workflow(state: web::Data<AppState>, id: web::Path<String>)
     )
 )]
 #[post("/workflows/{id}/deactivate")]
-pub async fn deactivate_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn deactivate_workflow(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     set_active(&state, &id, false).await
 }
 
@@ -77,6 +86,9 @@ pub async fn deactivate_workflow(state: web::Data<AppState>, id: web::Path<Strin
     )
 )]
 #[post("/workflows/{id}/unpublish")]
-pub async fn unpublish_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn unpublish_workflow(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     set_active(&state, &id, false).await
 }

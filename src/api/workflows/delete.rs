@@ -20,7 +20,10 @@ use crate::store;
     )
 )]
 #[delete("/workflows/{id}")]
-pub async fn delete_workflow(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_workflow(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "workflow")?;
     let deleted = store::workflows::delete(&state.db, id).await?;
     Ok(HttpResponse::Ok().json(WorkflowResponse::new(deleted, true)))

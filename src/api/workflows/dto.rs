@@ -117,7 +117,9 @@ impl WorkflowResponse {
     /// 200 with the workflow and its version as a strong `ETag`.
     pub fn ok(self) -> HttpResponse {
         let tag = EntityTag::new_strong(self.version_id.clone());
-        HttpResponse::Ok().insert_header((ETAG, tag.to_string())).json(self)
+        HttpResponse::Ok()
+            .insert_header((ETAG, tag.to_string()))
+            .json(self)
     }
 }
 

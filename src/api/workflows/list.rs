@@ -67,6 +67,10 @@ pub async fn list_workflows(
     let include_pin = !params.exclude_pinned_data;
     Ok(HttpResponse::Ok().json(WorkflowList {
         next_cursor: next_cursor(&page),
-        data: page.items.into_iter().map(|w| WorkflowResponse::new(w, include_pin)).collect(),
+        data: page
+            .items
+            .into_iter()
+            .map(|w| WorkflowResponse::new(w, include_pin))
+            .collect(),
     }))
 }

@@ -26,7 +26,10 @@ pub struct TagRef {
     )
 )]
 #[get("/workflows/{id}/tags")]
-pub async fn get_workflow_tags(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_workflow_tags(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "workflow")?;
     let tags = store::workflows::get_tags(&state.db, id).await?;
     Ok(HttpResponse::Ok().json(tags.into_iter().map(TagResponse::from).collect::<Vec<_>>()))

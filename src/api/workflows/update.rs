@@ -30,7 +30,12 @@ fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
         return Ok(Precondition::None);
     }
     let mut versions = Vec::new();
-    for tag in values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|t| !t.is_empty()) {
+    for tag in values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         if tag == "*" {
             return Ok(Precondition::Any);
         }
@@ -96,7 +101,9 @@ mod tests {
     use super::{Precondition, precondition};
 
     fn parse(value: &str) -> Result<Precondition, String> {
-        let req = TestRequest::default().insert_header(("If-Match", value)).to_http_request();
+        let req = TestRequest::default()
+            .insert_header(("If-Match", value))
+            .to_http_request();
         precondition(&req).map_err(|e| e.to_string())
     }
 
@@ -104,8 +111,14 @@ mod tests {
     fn if_match_accepts_star_and_quoted_versions() {
         let id = uuid::Uuid::now_v7();
         assert_eq!(parse("*"), Ok(Precondition::Any));
-        assert_eq!(parse(&format!("\"{id}\"")), Ok(Precondition::OneOf(vec![id])));
-        assert_eq!(parse(&format!("\"x\", \"{id}\"")), Ok(Precondition::OneOf(vec![id])));
+        assert_eq!(
+            parse(&format!("\"{id}\"")),
+            Ok(Precondition::OneOf(vec![id]))
+        );
+        assert_eq!(
+            parse(&format!("\"x\", \"{id}\"")),
+            Ok(Precondition::OneOf(vec![id]))
+        );
     }
 
     #[test]

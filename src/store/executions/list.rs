@@ -26,8 +26,11 @@ pub fn list_query(filter: &ExecutionFilter, page: &PageRequest) -> Select<execut
     }
     if let Some(after) = page.after {
         q = q.filter(
-            Expr::tuple([Expr::col(execution::Column::StartedAt), Expr::col(execution::Column::Id)])
-                .lt(Expr::tuple([Expr::val(after.at), Expr::val(after.id)])),
+            Expr::tuple([
+                Expr::col(execution::Column::StartedAt),
+                Expr::col(execution::Column::Id),
+            ])
+            .lt(Expr::tuple([Expr::val(after.at), Expr::val(after.id)])),
         );
     }
     q.order_by_desc(execution::Column::StartedAt)

@@ -12,8 +12,11 @@ pub fn list_query(page: &PageRequest) -> Select<tag::Entity> {
     let mut q = tag::Entity::find();
     if let Some(after) = page.after {
         q = q.filter(
-            Expr::tuple([Expr::col(tag::Column::CreatedAt), Expr::col(tag::Column::Id)])
-                .gt(Expr::tuple([Expr::val(after.at), Expr::val(after.id)])),
+            Expr::tuple([
+                Expr::col(tag::Column::CreatedAt),
+                Expr::col(tag::Column::Id),
+            ])
+            .gt(Expr::tuple([Expr::val(after.at), Expr::val(after.id)])),
         );
     }
     q.order_by_asc(tag::Column::CreatedAt)

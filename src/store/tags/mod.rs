@@ -72,7 +72,9 @@ fn not_found(id: Uuid) -> StoreError {
 
 fn name_taken(name: &TagName) -> impl FnOnce(StoreError) -> StoreError + '_ {
     move |err| match err {
-        StoreError::Conflict(_) => StoreError::Conflict(format!("a tag named {:?} already exists", name.as_str())),
+        StoreError::Conflict(_) => {
+            StoreError::Conflict(format!("a tag named {:?} already exists", name.as_str()))
+        }
         other => other,
     }
 }

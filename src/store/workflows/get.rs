@@ -13,6 +13,9 @@ pub async fn get(db: &Db, id: Uuid) -> Result<StoredWorkflow, StoreError> {
         .one(db.reader())
         .await?
         .ok_or_else(|| not_found(id))?;
-    let tags = tags_of(db.reader(), &[id]).await?.remove(&id).unwrap_or_default();
+    let tags = tags_of(db.reader(), &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     Ok(StoredWorkflow::from_model(model, tags))
 }

@@ -39,10 +39,18 @@ pub fn list_query(filter: &WorkflowFilter, page: &PageRequest) -> Select<workflo
     if let Some(active) = filter.active {
         q = q.filter(workflow::Column::Active.eq(active));
     }
-    if let Some(name) = filter.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    if let Some(name) = filter
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         q = q.filter(
-            Expr::expr(Func::lower(Expr::col((workflow::Entity, workflow::Column::Name))))
-                .like(sea_orm::sea_query::LikeExpr::new(like_pattern(name)).escape('\\')),
+            Expr::expr(Func::lower(Expr::col((
+                workflow::Entity,
+                workflow::Column::Name,
+            ))))
+            .like(sea_orm::sea_query::LikeExpr::new(like_pattern(name)).escape('\\')),
         );
     }
     if !filter.tags.is_empty() {
@@ -54,7 +62,9 @@ pub fn list_query(filter: &WorkflowFilter, page: &PageRequest) -> Select<workflo
                 Expr::col((tag::Entity, tag::Column::Id))
                     .equals((workflow_tag::Entity, workflow_tag::Column::TagId)),
             )
-            .and_where(Expr::col((tag::Entity, tag::Column::Name)).is_in(filter.tags.iter().cloned()))
+            .and_where(
+                Expr::col((tag::Entity, tag::Column::Name)).is_in(filter.tags.iter().cloned()),
+            )
             .to_owned();
         q = q.filter(Expr::col((workflow::Entity, workflow::Column::Id)).in_subquery(tagged));
     }
@@ -72,7 +82,11 @@ pub fn list_query(filter: &WorkflowFilter, page: &PageRequest) -> Select<workflo
         .limit(page.limit + 1)
 }
 
-pub async fn list(db: &Db, filter: &WorkflowFilter, page: PageRequest) -> Result<Page<StoredWorkflow>, StoreError> {
+pub async fn list(
+    db: &Db,
+    filter: &WorkflowFilter,
+    page: PageRequest,
+) -> Result<Page<StoredWorkflow>, StoreError> {
     let rows = list_query(filter, &page).all(db.reader()).await?;
     let page = Page::from_rows(rows, page.limit, |m| Cursor {
         at: m.updated_at,

@@ -12,7 +12,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{tag, workflow, workflow_history, workflow_tag};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, Set,
+};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -84,8 +87,11 @@ struct DefinitionColumns {
     meta: Option<Value>,
 }
 
-fn definition_columns(def: &weft_engine::WorkflowDefinition) -> Result<DefinitionColumns, StoreError> {
-    let to = |v: Result<Value, serde_json::Error>| v.map_err(|e| StoreError::Corrupt(e.to_string()));
+fn definition_columns(
+    def: &weft_engine::WorkflowDefinition,
+) -> Result<DefinitionColumns, StoreError> {
+    let to =
+        |v: Result<Value, serde_json::Error>| v.map_err(|e| StoreError::Corrupt(e.to_string()));
     Ok(DefinitionColumns {
         nodes: to(serde_json::to_value(def.nodes()))?,
         connections: to(serde_json::to_value(def.connections()))?,
@@ -97,7 +103,10 @@ fn definition_columns(def: &weft_engine::WorkflowDefinition) -> Result<Definitio
 }
 
 /// Records the saved version in `workflow_history`.
-async fn insert_history(conn: &impl ConnectionTrait, m: &workflow::Model) -> Result<(), StoreError> {
+async fn insert_history(
+    conn: &impl ConnectionTrait,
+    m: &workflow::Model,
+) -> Result<(), StoreError> {
     let snapshot = json!({
         "id": m.id, "name": m.name, "nodes": m.nodes, "connections": m.connections,
         "settings": m.settings, "pinData": m.pin_data, "meta": m.meta, "versionId": m.version_id,
@@ -120,13 +129,19 @@ fn tag_join() -> RelationDef {
         .into()
 }
 
+/// `(workflow_id, tag id, name, created_at, updated_at)`.
+type TagRow = (Uuid, Uuid, String, DateTime<Utc>, DateTime<Utc>);
+
 /// The tags of each of `ids`, in one query, each list ordered by name.
-async fn tags_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<TagRecord>>, StoreError> {
+async fn tags_of(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<TagRecord>>, StoreError> {
     let mut by_workflow: HashMap<Uuid, Vec<TagRecord>> = HashMap::new();
     if ids.is_empty() {
         return Ok(by_workflow);
     }
-    let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>, DateTime<Utc>)> = workflow_tag::Entity::find()
+    let rows: Vec<TagRow> = workflow_tag::Entity::find()
         .select_only()
         .column(workflow_tag::Column::WorkflowId)
         .column(tag::Column::Id)

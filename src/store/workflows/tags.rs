@@ -16,7 +16,10 @@ pub async fn get_tags(db: &Db, id: Uuid) -> Result<Vec<TagRecord>, StoreError> {
     if !exists {
         return Err(not_found(id));
     }
-    Ok(tags_of(db.reader(), &[id]).await?.remove(&id).unwrap_or_default())
+    Ok(tags_of(db.reader(), &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default())
 }
 
 /// Makes `tag_ids` the workflow's tags (duplicates collapse); every tag must exist.

@@ -33,7 +33,8 @@ pub async fn update(
     let triggers = def.activation_triggers().count();
     if current.active && triggers == 0 {
         return Err(StoreError::Rule(
-            "the workflow is active and this version has no trigger node; deactivate it first".into(),
+            "the workflow is active and this version has no trigger node; deactivate it first"
+                .into(),
         ));
     }
     let trigger_count = if current.active { triggers as i32 } else { 0 };

@@ -48,13 +48,19 @@ mod tests {
 
     #[test]
     fn a_name_is_trimmed() {
-        assert_eq!(WorkflowName::parse("  My flow ").unwrap().as_str(), "My flow");
+        assert_eq!(
+            WorkflowName::parse("  My flow ").unwrap().as_str(),
+            "My flow"
+        );
     }
 
     #[test]
     fn invalid_names_are_refused() {
         for bad in ["", "   ", "a\u{0}b", &"x".repeat(129)] {
-            assert!(WorkflowName::parse(bad).is_err(), "{bad:?} should be refused");
+            assert!(
+                WorkflowName::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

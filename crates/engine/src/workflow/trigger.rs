@@ -69,6 +69,9 @@ mod tests {
         ] {
             assert!(!is_activation_trigger(&node(t, false)), "{t}");
         }
-        assert!(!is_activation_trigger(&node("n8n-nodes-base.webhook", true)));
+        assert!(!is_activation_trigger(&node(
+            "n8n-nodes-base.webhook",
+            true
+        )));
     }
 }

@@ -32,7 +32,10 @@ pub(crate) fn validate(draft: &WorkflowDraft) -> Vec<ValidationIssue> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, node) in draft.nodes.iter().enumerate() {
         if node.name.trim().is_empty() {
-            issues.push(ValidationIssue::new(format!("nodes[{i}].name"), "must not be empty"));
+            issues.push(ValidationIssue::new(
+                format!("nodes[{i}].name"),
+                "must not be empty",
+            ));
         } else if let Some(first) = seen.insert(node.name.as_str(), i) {
             issues.push(ValidationIssue::new(
                 format!("nodes[{i}].name"),
@@ -41,9 +44,16 @@ pub(crate) fn validate(draft: &WorkflowDraft) -> Vec<ValidationIssue> {
             seen.insert(node.name.as_str(), first);
         }
         if node.node_type.trim().is_empty() {
-            issues.push(ValidationIssue::new(format!("nodes[{i}].type"), "must not be empty"));
+            issues.push(ValidationIssue::new(
+                format!("nodes[{i}].type"),
+                "must not be empty",
+            ));
         }
-        if node.type_version.as_f64().is_none_or(|v| v <= 0.0 || !v.is_finite()) {
+        if node
+            .type_version
+            .as_f64()
+            .is_none_or(|v| v <= 0.0 || !v.is_finite())
+        {
             issues.push(ValidationIssue::new(
                 format!("nodes[{i}].typeVersion"),
                 "must be a positive number",
@@ -81,7 +91,10 @@ pub(crate) fn validate(draft: &WorkflowDraft) -> Vec<ValidationIssue> {
                         ));
                     }
                     if target.connection_type.trim().is_empty() {
-                        issues.push(ValidationIssue::new(format!("{here}.type"), "must not be empty"));
+                        issues.push(ValidationIssue::new(
+                            format!("{here}.type"),
+                            "must not be empty",
+                        ));
                     }
                     if target.index as usize > MAX_PORT_INDEX {
                         issues.push(ValidationIssue::new(
@@ -106,7 +119,10 @@ pub(crate) fn validate(draft: &WorkflowDraft) -> Vec<ValidationIssue> {
     if let Some(data) = &draft.static_data
         && !(data.is_object() || data.is_null())
     {
-        issues.push(ValidationIssue::new("staticData", "must be an object or null"));
+        issues.push(ValidationIssue::new(
+            "staticData",
+            "must be an object or null",
+        ));
     }
     issues
 }
@@ -155,7 +171,10 @@ mod tests {
                 "Ghost": {"main": [[{"node": "A", "type": "main", "index": 0}]]}}});
         assert_eq!(
             paths(wf),
-            [r#"connections["A"].main[0][0].node"#, r#"connections["Ghost"]"#]
+            [
+                r#"connections["A"].main[0][0].node"#,
+                r#"connections["Ghost"]"#
+            ]
         );
     }
 

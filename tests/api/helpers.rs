@@ -1,0 +1,344 @@
+//! `TestApp`: spawns the real application on port 0 against a fresh database, and talks to it.
+
+use std::sync::OnceLock;
+
+use migration::MigratorTrait;
+use reqwest::{Response, StatusCode};
+use sea_orm::sqlx::{Connection, Executor, PgConnection};
+use serde_json::{Value, json};
+use weft::cli::SettingsArgs;
+use weft::config::Config;
+use weft::db::Db;
+use weft::startup::Application;
+
+/// The Postgres server tests create their databases on; trust auth on these machines.
+pub fn pg_admin_url() -> String {
+    std::env::var("WEFT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("WEFT_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+fn pg_url_for(database: &str) -> String {
+    let admin = pg_admin_url();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    format!("{base}/{database}")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// Runs an async test body once per backend: `backends!(name => body_fn);`
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+    };
+}
+
+/// The template database name: one per migration set, so a new migration makes a new template.
+fn template_name() -> &'static str {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let names: Vec<String> = migration::Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in names.join(",").bytes() {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+        format!("weft_tpl_{hash:016x}")
+    })
+}
+
+fn sql(text: String) -> sea_orm::sqlx::RawSql {
+    sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(text))
+}
+
+/// Makes sure a migrated template exists (once per machine and migration set, under an
+/// advisory lock so parallel test processes agree), then clones it into a new database.
+pub async fn fresh_postgres_database() -> String {
+    let mut admin = PgConnection::connect(&pg_admin_url())
+        .await
+        .expect("connect to Postgres (is it running? see scripts/test)");
+    let template = template_name();
+    admin
+        .execute("SELECT pg_advisory_lock(7261001)")
+        .await
+        .expect("advisory lock");
+    let exists = sea_orm::sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(template)
+        .fetch_optional(&mut admin)
+        .await
+        .expect("look up template")
+        .is_some();
+    if !exists {
+        let staging = format!("weft_stage_{}", uuid::Uuid::now_v7().simple());
+        admin
+            .execute(sql(format!("CREATE DATABASE {staging}")))
+            .await
+            .expect("create staging db");
+        let db = sea_orm::Database::connect(pg_url_for(&staging))
+            .await
+            .expect("connect staging");
+        migration::Migrator::up(&db, None)
+            .await
+            .expect("migrate template");
+        db.close().await.expect("close staging");
+        admin
+            .execute(sql(format!(
+                "ALTER DATABASE {staging} RENAME TO {template}"
+            )))
+            .await
+            .expect("publish template");
+    }
+    admin
+        .execute("SELECT pg_advisory_unlock(7261001)")
+        .await
+        .expect("advisory unlock");
+    let name = format!("weft_t_{}", uuid::Uuid::now_v7().simple());
+    admin
+        .execute(sql(format!("CREATE DATABASE {name} TEMPLATE {template}")))
+        .await
+        .expect("clone template");
+    let _ = admin.close().await;
+    name
+}
+
+fn drop_postgres_database(name: String) {
+    // Drop runs outside any async context we can rely on, so use a short-lived runtime.
+    let _ = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async {
+            if let Ok(mut admin) = PgConnection::connect(&pg_admin_url()).await {
+                let _ = admin
+                    .execute(sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .await;
+                let _ = admin.close().await;
+            }
+        });
+    })
+    .join();
+}
+
+/// Settings as the binary's defaults, with nothing read from the environment.
+pub fn settings(database_url: String) -> SettingsArgs {
+    SettingsArgs {
+        listen: "127.0.0.1:0".into(),
+        data_dir: std::env::temp_dir()
+            .join("weft-tests")
+            .display()
+            .to_string(),
+        database_url: Some(database_url),
+        database_replica_urls: None,
+        database_pool_max: "5".into(),
+        database_pool_min: "0".into(),
+        database_acquire_timeout_ms: "5000".into(),
+        redis_url: None,
+        max_body_bytes: "16777216".into(),
+        http_workers: "2".into(),
+        log: "warn".into(),
+        log_format: "text".into(),
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pg_database: Option<String>,
+    _sqlite_dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            drop_postgres_database(name);
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut SettingsArgs)) -> Self {
+        let (url, pg_database, sqlite_dir) = match backend {
+            Backend::Postgres => {
+                let name = fresh_postgres_database().await;
+                (pg_url_for(&name), Some(name), None)
+            }
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("weft.db").display());
+                (url, None, Some(dir))
+            }
+        };
+        let mut args = settings(url);
+        adjust(&mut args);
+        let config = Config::from_args(&args).expect("test config");
+        let app = Application::build(config).await.expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            pg_database,
+            _sqlite_dir: sqlite_dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    /// Creates a workflow and returns the stored body; panics unless it is 200.
+    pub async fn create_workflow(&self, wf: &Value) -> Value {
+        let res = self.post_json("/api/v1/workflows", wf).await;
+        assert_eq!(res.status(), StatusCode::OK, "create failed");
+        res.json().await.expect("json")
+    }
+
+    pub async fn create_tag(&self, name: &str) -> Value {
+        let res = self
+            .post_json("/api/v1/tags", &json!({ "name": name }))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.expect("json")
+    }
+
+    /// Counts rows with a raw query on the app's own database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = self
+            .db
+            .writer()
+            .query_one_raw(Statement::from_string(self.db.backend(), sql.to_owned()))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get_by_index::<i64>(0).expect("count value")
+    }
+}
+
+/// A small valid workflow: Manual Trigger → Set.
+pub fn manual_workflow(name: &str) -> Value {
+    json!({
+        "name": name,
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
+            {"name": "Set", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [200, 0],
+             "parameters": {"assignments": {"assignments": [{"id": "a", "name": "x", "value": "=1", "type": "number"}]}}}
+        ],
+        "connections": {"Start": {"main": [[{"node": "Set", "type": "main", "index": 0}]]}},
+        "settings": {"executionOrder": "v1"}
+    })
+}
+
+/// A workflow that can be activated: Webhook → No Op.
+pub fn webhook_workflow(name: &str) -> Value {
+    json!({
+        "name": name,
+        "nodes": [
+            {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
+             "parameters": {"path": "hook", "httpMethod": "POST"}, "webhookId": "8f0c6a52-0000-4000-8000-000000000001"},
+            {"name": "Done", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [200, 0], "parameters": {}}
+        ],
+        "connections": {"Webhook": {"main": [[{"node": "Done", "type": "main", "index": 0}]]}},
+        "settings": {}
+    })
+}
+
+/// Asserts an RFC 9457 problem with this status and code, and returns it.
+pub async fn assert_problem(res: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status, "status");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = res.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status.as_u16());
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["type"], format!("urn:weft:problem:{code}"));
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(body["detail"], body["message"]);
+    body
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real app on port 0 against an isolated Postgres database or SQLite file.
+
+mod helpers;
+
+mod cli;
+mod errors;
+mod explain;
+mod health;
+mod openapi;
+mod pagination;
+mod tags;
+mod workflows;
