@@ -1,2 +1,69 @@
-//! placeholder
-fn main() {}
+//! `weft-bench`: loads workflows into a running Weft and measures the workflow API under load.
+
+mod load;
+mod report;
+
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use clap::Parser;
+
+use crate::load::{Scenario, Target};
+
+#[derive(Debug, Parser)]
+#[command(name = "weft-bench", about = "Drive Weft's workflow API at a given concurrency and print latency figures")]
+struct Args {
+    /// Base URL of a running Weft.
+    #[arg(long, default_value = "http://127.0.0.1:5678")]
+    url: String,
+    /// Workflows to create before measuring.
+    #[arg(long, default_value_t = 1000)]
+    workflows: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Seconds to run each scenario.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Scenarios to run: get, list, create (comma-separated).
+    #[arg(long, default_value = "get,list,create")]
+    scenarios: String,
+    /// Process id of the server, to report its resident memory.
+    #[arg(long)]
+    pid: Option<u32>,
+    /// A label for the printed rows (e.g. the database).
+    #[arg(long, default_value = "weft")]
+    label: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.concurrency == 0 || args.duration == 0 {
+        bail!("--concurrency and --duration must be at least 1");
+    }
+    let scenarios = args
+        .scenarios
+        .split(',')
+        .map(|s| Scenario::parse(s.trim()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let target = Target::new(&args.url, args.concurrency)?;
+    target.wait_ready(Duration::from_secs(30)).await.context("Weft is not answering")?;
+
+    let loaded = std::time::Instant::now();
+    let ids = target.load(args.workflows, args.concurrency).await?;
+    eprintln!(
+        "{}: loaded {} workflows in {:.1}s",
+        args.label,
+        ids.len(),
+        loaded.elapsed().as_secs_f64()
+    );
+    report::print_header(args.concurrency, args.duration);
+    for scenario in scenarios {
+        let stats = target
+            .run(scenario, &ids, args.concurrency, Duration::from_secs(args.duration))
+            .await;
+        report::print_row(&args.label, scenario, &stats, args.pid.and_then(report::rss_kib));
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Printing: one row per scenario with throughput, latency percentiles, errors and server RSS.
+
+use crate::load::{Scenario, Stats};
+
+pub fn print_header(concurrency: usize, duration: u64) {
+    println!("concurrency {concurrency}, {duration}s per scenario");
+    println!(
+        "{:<10} {:<34} {:>9} {:>10} {:>9} {:>9} {:>9} {:>7} {:>10}",
+        "target", "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "rss MiB"
+    );
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)] as f64 / 1000.0
+}
+
+pub fn print_row(label: &str, scenario: Scenario, stats: &Stats, rss_kib: Option<u64>) {
+    let mut sorted = stats.latencies_us.clone();
+    sorted.sort_unstable();
+    let ok = sorted.len() as f64;
+    let rss = rss_kib.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
+    println!(
+        "{:<10} {:<34} {:>9} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>10}",
+        label,
+        scenario.describe(),
+        sorted.len(),
+        ok / stats.elapsed.as_secs_f64(),
+        percentile(&sorted, 50.0),
+        percentile(&sorted, 95.0),
+        percentile(&sorted, 99.0),
+        stats.errors,
+        rss
+    );
+}
+
+/// Resident memory of a process, from `/proc/<pid>/status` (Linux).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+}
