@@ -66,3 +66,44 @@ fn weft_openapi_prints_the_spec_without_a_database() {
     let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(spec["info"]["title"], "Weft API");
 }
+
+#[test]
+fn with_no_settings_at_all_weft_serves_on_port_5678_from_an_embedded_sqlite_file() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut child = weft().current_dir(cwd.path()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let answer = loop {
+        let probe = std::net::TcpStream::connect("127.0.0.1:5678").and_then(|mut s| {
+            use std::io::{Read, Write};
+            s.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+            s.write_all(
+                b"GET /healthz/readiness HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            )?;
+            let mut out = String::new();
+            s.read_to_string(&mut out)?;
+            Ok(out)
+        });
+        match probe {
+            Ok(out) => break out,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => {
+                let _ = child.kill();
+                panic!("nothing answered on 127.0.0.1:5678: {e}");
+            }
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""database":{"status":"up"}"#), "{answer}");
+    assert!(
+        answer.contains(r#""redis":{"status":"disabled"}"#),
+        "{answer}"
+    );
+    assert!(
+        cwd.path().join(".weft/weft.db").exists(),
+        "the default data dir holds the database"
+    );
+}

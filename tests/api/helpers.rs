@@ -56,17 +56,26 @@ macro_rules! on_both_backends {
     };
 }
 
-/// The template database name: one per migration set, so a new migration makes a new template.
+/// The template database name: a hash of the migration sources, so any change to a migration
+/// (including one not yet landed) makes a new template instead of reusing a stale schema.
 fn template_name() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
-        let names: Vec<String> = migration::Migrator::migrations()
-            .iter()
-            .map(|m| m.name().to_owned())
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migration/src");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("migration sources")
+            .map(|e| e.expect("dir entry").path())
             .collect();
+        files.sort();
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in names.join(",").bytes() {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        for file in files {
+            for b in std::fs::read(&file)
+                .expect("read migration")
+                .into_iter()
+                .chain(file.to_string_lossy().bytes())
+            {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            }
         }
         format!("weft_tpl_{hash:016x}")
     })

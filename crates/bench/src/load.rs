@@ -115,7 +115,10 @@ impl Target {
             bail!("create answered {}", res.status());
         }
         let body: Value = res.json().await?;
-        body["id"].as_str().map(str::to_owned).context("no id in the answer")
+        body["id"]
+            .as_str()
+            .map(str::to_owned)
+            .context("no id in the answer")
     }
 
     pub async fn load(&self, n: usize, concurrency: usize) -> anyhow::Result<Vec<String>> {
@@ -130,10 +133,14 @@ impl Target {
 
     async fn once(&self, scenario: Scenario, ids: &[String], n: usize) -> bool {
         let req = match scenario {
-            Scenario::Get => self
+            Scenario::Get => self.client.get(format!(
+                "{}/api/v1/workflows/{}",
+                self.base,
+                ids[n % ids.len()]
+            )),
+            Scenario::List => self
                 .client
-                .get(format!("{}/api/v1/workflows/{}", self.base, ids[n % ids.len()])),
-            Scenario::List => self.client.get(format!("{}/api/v1/workflows?limit=100", self.base)),
+                .get(format!("{}/api/v1/workflows?limit=100", self.base)),
             Scenario::Create => self
                 .client
                 .post(format!("{}/api/v1/workflows", self.base))
@@ -148,7 +155,13 @@ impl Target {
 
     /// Runs `scenario` with `concurrency` clients, each sending its next request as soon as
     /// the previous one is answered, until `duration` has passed.
-    pub async fn run(&self, scenario: Scenario, ids: &[String], concurrency: usize, duration: Duration) -> Stats {
+    pub async fn run(
+        &self,
+        scenario: Scenario,
+        ids: &[String],
+        concurrency: usize,
+        duration: Duration,
+    ) -> Stats {
         let ids: Arc<[String]> = ids.to_vec().into();
         let start = Instant::now();
         let deadline = start + duration;

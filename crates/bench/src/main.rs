@@ -11,7 +11,10 @@ use clap::Parser;
 use crate::load::{Scenario, Target};
 
 #[derive(Debug, Parser)]
-#[command(name = "weft-bench", about = "Drive Weft's workflow API at a given concurrency and print latency figures")]
+#[command(
+    name = "weft-bench",
+    about = "Drive Weft's workflow API at a given concurrency and print latency figures"
+)]
 struct Args {
     /// Base URL of a running Weft.
     #[arg(long, default_value = "http://127.0.0.1:5678")]
@@ -48,7 +51,10 @@ async fn main() -> anyhow::Result<()> {
         .map(|s| Scenario::parse(s.trim()))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let target = Target::new(&args.url, args.concurrency)?;
-    target.wait_ready(Duration::from_secs(30)).await.context("Weft is not answering")?;
+    target
+        .wait_ready(Duration::from_secs(30))
+        .await
+        .context("Weft is not answering")?;
 
     let loaded = std::time::Instant::now();
     let ids = target.load(args.workflows, args.concurrency).await?;
@@ -61,9 +67,19 @@ async fn main() -> anyhow::Result<()> {
     report::print_header(args.concurrency, args.duration);
     for scenario in scenarios {
         let stats = target
-            .run(scenario, &ids, args.concurrency, Duration::from_secs(args.duration))
+            .run(
+                scenario,
+                &ids,
+                args.concurrency,
+                Duration::from_secs(args.duration),
+            )
             .await;
-        report::print_row(&args.label, scenario, &stats, args.pid.and_then(report::rss_kib));
+        report::print_row(
+            &args.label,
+            scenario,
+            &stats,
+            args.pid.and_then(report::rss_kib),
+        );
     }
     Ok(())
 }

@@ -6,7 +6,15 @@ pub fn print_header(concurrency: usize, duration: u64) {
     println!("concurrency {concurrency}, {duration}s per scenario");
     println!(
         "{:<10} {:<34} {:>9} {:>10} {:>9} {:>9} {:>9} {:>7} {:>10}",
-        "target", "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "rss MiB"
+        "target",
+        "scenario",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "rss MiB"
     );
 }
 

@@ -18,6 +18,7 @@ use crate::store;
     responses(
         (status = 200, description = "The workflow", body = WorkflowResponse,
             headers(("ETag" = String, description = "The versionId, quoted"))),
+        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 
-use super::{StoredWorkflow, not_found, tags_of};
+use super::{StoredWorkflow, changed_concurrently, not_found, tags_of};
 use crate::db::Db;
 use crate::store::StoreError;
 
@@ -44,9 +44,7 @@ pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflo
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(StoreError::Conflict(
-            "the workflow was changed by another request; try again".into(),
-        ));
+        return Err(changed_concurrently());
     }
     let tags = tags_of(&txn, &[id]).await?.remove(&id).unwrap_or_default();
     txn.commit().await?;

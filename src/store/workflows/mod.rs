@@ -77,6 +77,14 @@ fn not_found(id: Uuid) -> StoreError {
     }
 }
 
+/// A conditional write (`WHERE version_id = <the one read>`) that touched no row: another
+/// request saved the workflow in between.
+fn changed_concurrently() -> StoreError {
+    StoreError::Conflict(
+        "the workflow was changed by another request; fetch it and try again".into(),
+    )
+}
+
 /// The columns a definition fills, as JSON values ready for the row.
 struct DefinitionColumns {
     nodes: Value,

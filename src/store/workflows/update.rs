@@ -6,7 +6,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 
-use super::{StoredWorkflow, definition_columns, insert_history, not_found, tags_of};
+use super::{
+    StoredWorkflow, changed_concurrently, definition_columns, insert_history, not_found, tags_of,
+};
 use crate::db::Db;
 use crate::store::{StoreError, new_id, now};
 
@@ -56,9 +58,7 @@ pub async fn update(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(StoreError::Conflict(
-            "the workflow was changed by another request; fetch it and try again".into(),
-        ));
+        return Err(changed_concurrently());
     }
     let saved = workflow::Entity::find_by_id(id)
         .one(&txn)
