@@ -6,3 +6,5 @@ pub use workflow::{
     ConnectionTarget, Connections, Node, NodeConnections, ValidationIssue, WorkflowDefinition,
     WorkflowDraft, WorkflowName,
 };
+
+pub mod run;

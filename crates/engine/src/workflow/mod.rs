@@ -10,6 +10,6 @@ mod validate;
 pub use connections::{ConnectionTarget, Connections, NodeConnections};
 pub use definition::{WorkflowDefinition, WorkflowDraft};
 pub use name::WorkflowName;
-pub use node::Node;
+pub use node::{Node, OnError};
 pub use trigger::is_activation_trigger;
 pub use validate::ValidationIssue;

@@ -1,0 +1,316 @@
+//! The executor: walks a workflow from its start node in n8n's v1 (depth-first) or legacy v0
+//! (breadth-first) order, runs each node with its options, and records run data.
+
+mod scheduling;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::run::data::{
+    ErrorNode, ExecutionError, ExecutionResult, ExecutionStatus, ResultData, RunData, SourceData,
+    TaskData, TaskOutput, TaskStatus,
+};
+use crate::run::graph::Graph;
+use crate::run::item::{Inputs, Item, Outputs};
+use crate::run::lineage;
+use crate::run::node_type::{NodeContext, NodeError, NodeRegistry};
+use crate::workflow::{Node, OnError, WorkflowDefinition};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionOrder {
+    /// Depth-first; a node runs only when it has data (`settings.executionOrder = "v1"`).
+    V1,
+    /// Breadth-first legacy order, used when the setting is absent.
+    V0,
+}
+
+impl ExecutionOrder {
+    pub fn of(def: &WorkflowDefinition) -> Self {
+        match def.settings().get("executionOrder").and_then(Value::as_str) {
+            Some("v1") => Self::V1,
+            _ => Self::V0,
+        }
+    }
+}
+
+/// How to run: where to start, with which items, with what pinned outputs, and a cancel flag.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub start_node: String,
+    pub start_items: Vec<Item>,
+    /// Pinned outputs by node name; a pinned node does not run (manual executions).
+    pub pin_data: HashMap<String, Vec<Item>>,
+    pub cancel: Arc<AtomicBool>,
+}
+
+struct Entry {
+    node: String,
+    inputs: Inputs,
+    source: Vec<Option<SourceData>>,
+}
+
+/// Partial inputs of a multi-input node waiting for its other parents.
+struct Slot {
+    inputs: Inputs,
+    source: Vec<Option<SourceData>>,
+}
+
+pub struct Executor<'w> {
+    graph: Graph<'w>,
+    registry: &'w NodeRegistry,
+    order: ExecutionOrder,
+    stack: VecDeque<Entry>,
+    waiting: Vec<(String, Vec<Slot>)>,
+    run_data: RunData,
+    last_node: Option<String>,
+    execution_index: u32,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn error_of(node: &Node, err: &NodeError) -> ExecutionError {
+    ExecutionError {
+        message: err.message.clone(),
+        name: "NodeOperationError".into(),
+        description: err.description.clone(),
+        node: Some(ErrorNode {
+            name: node.name.clone(),
+            node_type: node.node_type.clone(),
+        }),
+        context: err
+            .item_index
+            .map(|i| serde_json::json!({ "itemIndex": i })),
+    }
+}
+
+/// An item a node flagged as failed: it goes to the error output under `continueErrorOutput`.
+fn is_error_item(item: &Item) -> bool {
+    item.error.is_some()
+        || (item
+            .json
+            .get("error")
+            .is_some_and(|e| !e.is_null() && e != &Value::Bool(false))
+            && item
+                .json
+                .keys()
+                .all(|k| matches!(k.as_str(), "error" | "message" | "details")))
+}
+
+impl<'w> Executor<'w> {
+    pub fn new(def: &'w WorkflowDefinition, registry: &'w NodeRegistry) -> Self {
+        Self {
+            graph: Graph::new(def),
+            registry,
+            order: ExecutionOrder::of(def),
+            stack: VecDeque::new(),
+            waiting: Vec::new(),
+            run_data: RunData::new(),
+            last_node: None,
+            execution_index: 0,
+        }
+    }
+
+    pub async fn run(mut self, options: RunOptions) -> ExecutionResult {
+        self.stack.push_back(Entry {
+            node: options.start_node.clone(),
+            inputs: vec![Some(options.start_items.clone())],
+            source: Vec::new(),
+        });
+        let mut status = ExecutionStatus::Success;
+        let mut error = None;
+        while let Some(mut entry) = self.stack.pop_front() {
+            if options.cancel.load(Ordering::Relaxed) {
+                status = ExecutionStatus::Canceled;
+                break;
+            }
+            let Some(node) = self.graph.node(&entry.node) else {
+                continue;
+            };
+            lineage::stamp_inputs(&mut entry.inputs);
+            let run_index = self.run_data.get(&node.name).map_or(0, Vec::len) as u32;
+            let started = Instant::now();
+            let start_time = now_ms();
+            let outcome = self
+                .run_node(node, &entry.inputs, run_index, &options)
+                .await;
+            let (outputs, task_error) = match outcome {
+                Ok(outputs) => (outputs, None),
+                Err(err) => {
+                    let err = error_of(node, &err);
+                    self.last_node = Some(node.name.clone());
+                    if node.on_error() == OnError::StopWorkflow {
+                        self.record(node, &entry, start_time, started, None, Some(err.clone()));
+                        status = ExecutionStatus::Error;
+                        error = Some(err);
+                        break;
+                    }
+                    (
+                        entry
+                            .inputs
+                            .first()
+                            .cloned()
+                            .flatten()
+                            .map(|items| vec![items]),
+                        Some(err),
+                    )
+                }
+            };
+            let outputs = self.finish_outputs(node, &entry.inputs, outputs);
+            let Some(outputs) = outputs else {
+                continue;
+            };
+            self.last_node = Some(node.name.clone());
+            self.record(
+                node,
+                &entry,
+                start_time,
+                started,
+                Some(outputs.clone()),
+                task_error,
+            );
+            self.enqueue_children(node, &outputs, run_index);
+            if self.stack.is_empty() {
+                self.release_waiting();
+            }
+        }
+        ExecutionResult {
+            status,
+            result_data: ResultData {
+                run_data: self.run_data,
+                last_node_executed: self.last_node,
+                error,
+            },
+        }
+    }
+
+    fn record(
+        &mut self,
+        node: &Node,
+        entry: &Entry,
+        start_time: i64,
+        started: Instant,
+        outputs: Option<Outputs>,
+        error: Option<ExecutionError>,
+    ) {
+        let task = TaskData {
+            start_time,
+            execution_time: started.elapsed().as_millis() as i64,
+            execution_index: self.execution_index,
+            execution_status: if error.is_some() {
+                TaskStatus::Error
+            } else {
+                TaskStatus::Success
+            },
+            source: entry.source.clone(),
+            data: outputs.map(|main| TaskOutput { main }),
+            error,
+        };
+        self.execution_index += 1;
+        self.run_data
+            .entry(node.name.clone())
+            .or_default()
+            .push(task);
+    }
+
+    /// Runs one node: disabled pass-through, pinned data, or its type (with retries).
+    async fn run_node(
+        &self,
+        node: &Node,
+        inputs: &Inputs,
+        run_index: u32,
+        options: &RunOptions,
+    ) -> Result<Option<Outputs>, NodeError> {
+        if node.is_disabled() {
+            return Ok(inputs.first().cloned().flatten().map(|items| vec![items]));
+        }
+        if let Some(pinned) = options.pin_data.get(&node.name) {
+            return Ok(Some(vec![pinned.clone()]));
+        }
+        let version = node.type_version.as_f64().unwrap_or(0.0);
+        let Some(node_type) = self.registry.get(&node.node_type, version) else {
+            return Err(NodeError::new(format!(
+                "Unrecognized node type: {} (version {version})",
+                node.node_type
+            )));
+        };
+        let has_parents = self.graph.has_parents(&node.name);
+        let has_data = match self.order {
+            ExecutionOrder::V1 => inputs.iter().flatten().any(|i| !i.is_empty()),
+            ExecutionOrder::V0 => inputs
+                .first()
+                .and_then(Option::as_ref)
+                .is_some_and(|i| !i.is_empty()),
+        };
+        if has_parents && !has_data {
+            return Ok(None);
+        }
+        let mut inputs = inputs.clone();
+        if node.execute_once() {
+            for input in inputs.iter_mut().flatten() {
+                input.truncate(1);
+            }
+        }
+        let (tries, wait_ms) = node.retry_policy();
+        let mut attempt = 1;
+        loop {
+            let ctx = NodeContext {
+                node,
+                inputs: inputs.clone(),
+                run_index,
+            };
+            match node_type.execute(ctx).await {
+                Err(_) if attempt < tries => {
+                    tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Applies `continueErrorOutput` routing, `pairedItem` defaults and `alwaysOutputData`.
+    fn finish_outputs(
+        &self,
+        node: &Node,
+        inputs: &Inputs,
+        outputs: Option<Outputs>,
+    ) -> Option<Outputs> {
+        let mut outputs = outputs;
+        if let Some(outs) = outputs.as_mut() {
+            lineage::fill_outputs(inputs, outs);
+            if node.on_error() == OnError::ContinueErrorOutput && !node.is_disabled() {
+                let declared = self
+                    .registry
+                    .get(&node.node_type, node.type_version.as_f64().unwrap_or(0.0))
+                    .map_or(outs.len().max(1), |t| t.outputs(node));
+                outs.resize_with(declared.max(outs.len()), Vec::new);
+                let mut errors = Vec::new();
+                for out in outs.iter_mut() {
+                    let (bad, good): (Vec<Item>, Vec<Item>) =
+                        out.drain(..).partition(is_error_item);
+                    *out = good;
+                    errors.extend(bad);
+                }
+                outs.push(errors);
+            }
+        }
+        if node.always_output_data() {
+            let outs = outputs.get_or_insert_with(|| vec![Vec::new()]);
+            if outs.is_empty() {
+                outs.push(Vec::new());
+            }
+            if outs[0].is_empty() {
+                outs[0].push(lineage::placeholder_item(inputs));
+            }
+        }
+        outputs
+    }
+}

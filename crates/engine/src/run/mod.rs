@@ -1,0 +1,19 @@
+//! Running a workflow: items, node types, the graph walk in n8n's v1 and v0 orders, run data.
+
+pub mod data;
+mod executor;
+pub mod graph;
+pub mod item;
+mod lineage;
+pub mod node_type;
+
+pub use data::{
+    ExecutionError, ExecutionResult, ExecutionStatus, ResultData, RunData, SourceData, TaskData,
+    TaskStatus,
+};
+pub use executor::{ExecutionOrder, Executor, RunOptions};
+pub use item::{Inputs, Item, Outputs, PairedItem, PairedItemRef};
+pub use node_type::{
+    NodeContext, NodeError, NodeFuture, NodeKind, NodeRegistry, NodeResult, NodeType,
+    RequiredInputs,
+};

@@ -1,0 +1,126 @@
+//! `NodeType`: what a node does (a description plus `execute`), and the registry of types.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::run::item::{Inputs, Outputs};
+use crate::workflow::Node;
+
+/// How a node is started: triggers start executions, regular nodes process input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Trigger,
+    Regular,
+}
+
+/// Which inputs must hold data before a waiting multi-input node may run with partial input
+/// (n8n's `requiredInputs`, honoured in the v1 order only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequiredInputs {
+    /// No requirement: released with whatever arrived.
+    Any,
+    /// At least this many inputs must have data.
+    Count(usize),
+    /// These input indexes must have data.
+    Indexes(Vec<usize>),
+}
+
+/// Why a node failed: a message for people, and the item it failed on when there is one.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct NodeError {
+    pub message: String,
+    pub description: Option<String>,
+    pub item_index: Option<usize>,
+}
+
+impl NodeError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            description: None,
+            item_index: None,
+        }
+    }
+}
+
+/// What a node sees when it runs.
+#[derive(Debug)]
+pub struct NodeContext<'a> {
+    pub node: &'a Node,
+    /// Items per input index; `None` where nothing arrived.
+    pub inputs: Inputs,
+    /// How many times this node already ran in this execution.
+    pub run_index: u32,
+}
+
+/// `Ok(None)`: the node produced nothing (its branch ends, no run is recorded).
+pub type NodeResult = Result<Option<Outputs>, NodeError>;
+pub type NodeFuture<'a> = Pin<Box<dyn Future<Output = NodeResult> + Send + 'a>>;
+
+pub trait NodeType: Send + Sync {
+    /// The n8n type name, e.g. `n8n-nodes-base.noOp`.
+    fn type_name(&self) -> &'static str;
+    /// The `typeVersion`s this implementation runs.
+    fn versions(&self) -> &'static [f64];
+    fn kind(&self) -> NodeKind {
+        NodeKind::Regular
+    }
+    /// Number of main inputs (may depend on parameters, as Merge's `numberInputs`).
+    fn inputs(&self, _node: &Node) -> usize {
+        usize::from(self.kind() == NodeKind::Regular)
+    }
+    /// Number of main outputs, not counting the error output `onError` adds.
+    fn outputs(&self, _node: &Node) -> usize {
+        1
+    }
+    fn required_inputs(&self, _node: &Node) -> RequiredInputs {
+        RequiredInputs::Any
+    }
+    fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a>;
+}
+
+/// The node types an executor can run, by type name.
+#[derive(Default, Clone)]
+pub struct NodeRegistry {
+    types: HashMap<&'static str, Arc<dyn NodeType>>,
+}
+
+impl NodeRegistry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn register(&mut self, node_type: Arc<dyn NodeType>) -> &mut Self {
+        self.types.insert(node_type.type_name(), node_type);
+        self
+    }
+
+    /// The implementation of `type_name` at `version`, if this registry has one.
+    pub fn get(&self, type_name: &str, version: f64) -> Option<&Arc<dyn NodeType>> {
+        self.types
+            .get(type_name)
+            .filter(|t| t.versions().iter().any(|v| (v - version).abs() < 1e-9))
+    }
+
+    /// Every `(type, version)` of `nodes` this registry cannot run (sticky notes never run).
+    pub fn unsupported<'n>(&self, nodes: impl IntoIterator<Item = &'n Node>) -> Vec<(String, f64)> {
+        let mut missing: Vec<(String, f64)> = Vec::new();
+        for node in nodes {
+            if node.node_type == crate::run::graph::STICKY_NOTE {
+                continue;
+            }
+            let version = node.type_version.as_f64().unwrap_or(0.0);
+            if self.get(&node.node_type, version).is_none()
+                && !missing
+                    .iter()
+                    .any(|(t, v)| t == &node.node_type && (*v - version).abs() < 1e-9)
+            {
+                missing.push((node.node_type.clone(), version));
+            }
+        }
+        missing
+    }
+}
