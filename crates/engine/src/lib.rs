@@ -7,4 +7,5 @@ pub use workflow::{
     WorkflowDraft, WorkflowName,
 };
 
+pub mod expr;
 pub mod run;

@@ -9,7 +9,7 @@ pub mod node_type;
 
 pub use data::{
     ExecutionError, ExecutionResult, ExecutionStatus, ResultData, RunData, SourceData, TaskData,
-    TaskStatus,
+    TaskOutput, TaskStatus,
 };
 pub use executor::{ExecutionOrder, Executor, RunOptions};
 pub use item::{Inputs, Item, Outputs, PairedItem, PairedItemRef};

@@ -1,0 +1,101 @@
+//! Resolving parameter values for one item: fast path first, JavaScript when needed.
+
+use std::cell::OnceCell;
+
+use serde_json::{Map, Value};
+
+use super::sandbox::{ExprLimits, NodeScope, Sandbox};
+use super::template::{Segment, Template, to_display_string};
+use super::{ExprError, fast_path};
+use crate::run::RunData;
+
+/// A sandbox created on the first expression that needs JavaScript, then kept for the execution.
+pub struct LazySandbox {
+    cell: OnceCell<Result<Sandbox, ExprError>>,
+    limits: ExprLimits,
+    execution: Value,
+    workflow: Value,
+}
+
+impl LazySandbox {
+    pub fn new(limits: ExprLimits, execution: Value, workflow: Value) -> Self {
+        Self {
+            cell: OnceCell::new(),
+            limits,
+            execution,
+            workflow,
+        }
+    }
+
+    pub fn get(&self) -> Result<&Sandbox, ExprError> {
+        self.cell
+            .get_or_init(|| Sandbox::new(self.limits, &self.execution, &self.workflow))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// Evaluates the expressions of one node run.
+pub struct Evaluator<'a> {
+    pub sandbox: &'a LazySandbox,
+    pub scope: NodeScope<'a>,
+    pub run_data: &'a RunData,
+}
+
+impl Evaluator<'_> {
+    /// One `{{ }}` body for item `index`.
+    pub fn eval_code(&self, code: &str, index: usize) -> Result<Value, ExprError> {
+        if let Some(item) = self.scope.items.get(index)
+            && let Some(value) = fast_path::resolve(code, &item.json)
+        {
+            return Ok(value);
+        }
+        self.eval_js(code, index)
+    }
+
+    /// One `{{ }}` body for item `index`, always in JavaScript (the reference for the fast path).
+    pub fn eval_js(&self, code: &str, index: usize) -> Result<Value, ExprError> {
+        self.sandbox
+            .get()?
+            .eval(code, index, &self.scope, self.run_data)
+    }
+
+    /// A parameter string: returned as is unless it starts with `=`.
+    pub fn resolve_str(&self, raw: &str, index: usize) -> Result<Value, ExprError> {
+        let Some(template) = Template::parse(raw) else {
+            return Ok(Value::String(raw.to_owned()));
+        };
+        if let Some(code) = template.single_code() {
+            return self.eval_code(code, index);
+        }
+        let mut out = String::new();
+        for segment in &template.segments {
+            match segment {
+                Segment::Text(t) => out.push_str(t),
+                Segment::Code(c) => out.push_str(&to_display_string(&self.eval_code(c, index)?)),
+            }
+        }
+        Ok(Value::String(out))
+    }
+
+    /// A whole parameter tree, every expression string in it resolved for item `index`.
+    pub fn resolve(&self, value: &Value, index: usize) -> Result<Value, ExprError> {
+        Ok(match value {
+            Value::String(s) if s.starts_with('=') => self.resolve_str(s, index)?,
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| self.resolve(v, index))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => {
+                let mut out = Map::with_capacity(map.len());
+                for (k, v) in map {
+                    out.insert(k.clone(), self.resolve(v, index)?);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        })
+    }
+}

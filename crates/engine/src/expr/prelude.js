@@ -1,0 +1,122 @@
+// Weft's expression API, installed once per sandbox context. Everything user code can reach
+// is defined here or is a standard JavaScript built-in: there are no host objects.
+(function (g) {
+  'use strict';
+  const FunctionCtor = Function;
+  const compiled = new Map();
+  const runData = Object.create(null);
+  let node = { name: '', runIndex: 0, source: [], params: {} };
+  let items = [];
+
+  const fail = (message) => { throw new Error(message); };
+
+  g.__record = function (name, json) {
+    (runData[name] || (runData[name] = [])).push(JSON.parse(json));
+  };
+  g.__enter = function (json) {
+    const scope = JSON.parse(json);
+    node = scope.node;
+    items = scope.items;
+  };
+  g.__eval = function (code, index) {
+    let f = compiled.get(code);
+    if (!f) {
+      f = new FunctionCtor('"use strict"; return (\n' + code + '\n);');
+      compiled.set(code, f);
+    }
+    const item = items[index];
+    g.$itemIndex = index;
+    g.$json = item ? item.json : {};
+    g.$binary = item && item.binary ? item.binary : {};
+    const value = f();
+    return value === undefined ? undefined : JSON.stringify(value);
+  };
+
+  function lastRun(name, run) {
+    const runs = runData[name];
+    if (!runs) fail(`Referenced node is unexecuted: '${name}'`);
+    const r = runs[run === undefined ? runs.length - 1 : run];
+    if (!r) fail(`Node '${name}' has no run ${run}`);
+    return r;
+  }
+
+  function pairedItem(target, index) {
+    let item = items[index];
+    let source = node.source;
+    for (let hop = 0; hop < 10000; hop++) {
+      if (!item) fail(`Paired item data for item from node '${target}' is unavailable`);
+      let p = item.pairedItem;
+      if (Array.isArray(p)) p = p[0];
+      if (typeof p === 'number') p = { item: p };
+      if (!p) fail(`Paired item data for item from node '${target}' is unavailable`);
+      const src = source && source[p.input || 0];
+      if (!src) fail(`Can't get data for expression: no path back to node '${target}'`);
+      const run = lastRun(src.previousNode, src.previousNodeRun || 0);
+      const found = ((run.main || [])[src.previousNodeOutput || 0] || [])[p.item];
+      if (src.previousNode === target) {
+        if (!found) fail(`Paired item data for item from node '${target}' is unavailable`);
+        return found;
+      }
+      item = found;
+      source = run.source;
+    }
+    return fail('Paired item chain is too long');
+  }
+
+  function nodeApi(name) {
+    const all = (branch, run) => (lastRun(name, run).main || [])[branch || 0] || [];
+    return {
+      get isExecuted() { return name in runData; },
+      all, 
+      first: (branch, run) => all(branch, run)[0],
+      last: (branch, run) => { const a = all(branch, run); return a[a.length - 1]; },
+      get item() { return pairedItem(name, g.$itemIndex); },
+      itemMatching: (i) => pairedItem(name, i),
+      pairedItem: (i) => pairedItem(name, i === undefined ? g.$itemIndex : i),
+      get json() { const a = all(0); const it = a[g.$itemIndex] || a[0]; return it ? it.json : undefined; },
+      get binary() { const a = all(0); const it = a[g.$itemIndex] || a[0]; return it ? it.binary || {} : undefined; },
+      get runIndex() { return lastRun(name).runIndex; },
+      get context() { return {}; },
+      get parameter() { return {}; },
+    };
+  }
+
+  g.$ = (name) => nodeApi(String(name));
+  g.$node = new Proxy({}, { get: (_, name) => (typeof name === 'string' ? nodeApi(name) : undefined) });
+  Object.defineProperty(g, '$input', {
+    get: () => ({
+      all: () => items,
+      first: () => items[0],
+      last: () => items[items.length - 1],
+      get item() { return items[g.$itemIndex]; },
+      get params() { return node.params; },
+      context: { noItemsLeft: false },
+    }),
+  });
+  Object.defineProperty(g, '$runIndex', { get: () => node.runIndex });
+  Object.defineProperty(g, '$prevNode', {
+    get: () => {
+      const s = node.source && node.source[0];
+      return s ? { name: s.previousNode, outputIndex: s.previousNodeOutput || 0, runIndex: s.previousNodeRun || 0 } : {};
+    },
+  });
+  Object.defineProperty(g, '$env', { get: () => fail('access to env vars denied') });
+  g.$item = (i) => { const it = items[i]; return { $json: it ? it.json : undefined, $binary: it ? it.binary : undefined }; };
+  g.$items = (name, output, run) => (name === undefined ? items : nodeApi(name).all(output, run));
+  g.$if = (condition, whenTrue, whenFalse) => (condition ? whenTrue : whenFalse);
+  g.$ifEmpty = (value, fallback) => {
+    const empty = value === undefined || value === null || value === '' ||
+      (Array.isArray(value) && value.length === 0) ||
+      (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+    return empty ? fallback : value;
+  };
+  g.$not = (value) => !value;
+  g.$min = (...n) => Math.min(...n);
+  g.$max = (...n) => Math.max(...n);
+  g.__setExecution = function (json) {
+    const e = JSON.parse(json);
+    g.$execution = Object.freeze(e.execution);
+    g.$workflow = Object.freeze(e.workflow);
+    g.$vars = Object.freeze(e.vars || {});
+  };
+})(globalThis);

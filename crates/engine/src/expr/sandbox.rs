@@ -1,0 +1,203 @@
+//! The JavaScript sandbox: a QuickJS context per execution on a per-thread runtime, with a
+//! memory cap and an interrupt-based time limit, holding only our prelude and JSON data.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Runtime};
+use serde_json::{Value, json};
+
+use super::ExprError;
+use crate::run::{Item, RunData, SourceData};
+
+const PRELUDE: &str = include_str!("prelude.js");
+
+/// Bounds on one evaluation: wall time, and memory of the thread's JavaScript heap.
+#[derive(Debug, Clone, Copy)]
+pub struct ExprLimits {
+    pub timeout: Duration,
+    pub memory_bytes: usize,
+}
+
+impl Default for ExprLimits {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(1),
+            memory_bytes: 64 << 20,
+        }
+    }
+}
+
+/// What expressions of one node run see: its name, run, where its input came from, its input
+/// items (`$input`) and its raw parameters (`$input.params`).
+#[derive(Debug, Clone, Copy)]
+pub struct NodeScope<'a> {
+    pub node: &'a str,
+    pub run_index: u32,
+    pub source: &'a [Option<SourceData>],
+    pub items: &'a [Item],
+    pub params: &'a Value,
+}
+
+struct ThreadRuntime {
+    runtime: Runtime,
+    deadline: Rc<Cell<Option<Instant>>>,
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Rc<ThreadRuntime>>> = const { RefCell::new(None) };
+}
+
+fn thread_runtime() -> Result<Rc<ThreadRuntime>, ExprError> {
+    RUNTIME.with(|cell| {
+        if let Some(rt) = cell.borrow().as_ref() {
+            return Ok(rt.clone());
+        }
+        let runtime = Runtime::new().map_err(|e| ExprError::Engine(e.to_string()))?;
+        runtime.set_max_stack_size(512 * 1024);
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::new(Cell::new(None));
+        let seen = deadline.clone();
+        runtime.set_interrupt_handler(Some(Box::new(move || {
+            seen.get().is_some_and(|d| Instant::now() > d)
+        })));
+        let rt = Rc::new(ThreadRuntime { runtime, deadline });
+        *cell.borrow_mut() = Some(rt.clone());
+        Ok(rt)
+    })
+}
+
+/// One execution's JavaScript world. Not `Send`: an execution runs on one thread.
+pub struct Sandbox {
+    thread: Rc<ThreadRuntime>,
+    context: Context,
+    limits: ExprLimits,
+    /// Runs of each node already copied into the context.
+    recorded: RefCell<HashMap<String, usize>>,
+    /// The node scope last entered, so it is sent once per node run, not per item.
+    entered: RefCell<Option<(String, u32)>>,
+}
+
+impl Sandbox {
+    /// A fresh context (nothing user code did in another execution is visible) on this thread's runtime.
+    pub fn new(limits: ExprLimits, execution: &Value, workflow: &Value) -> Result<Self, ExprError> {
+        let thread = thread_runtime()?;
+        thread.runtime.set_memory_limit(limits.memory_bytes);
+        let context =
+            Context::full(&thread.runtime).map_err(|e| ExprError::Engine(e.to_string()))?;
+        let sandbox = Self {
+            thread,
+            context,
+            limits,
+            recorded: RefCell::new(HashMap::new()),
+            entered: RefCell::new(None),
+        };
+        let setup = json!({"execution": execution, "workflow": workflow}).to_string();
+        sandbox.call(|ctx| {
+            ctx.eval::<(), _>(PRELUDE)?;
+            let f: Function = ctx.globals().get("__setExecution")?;
+            f.call::<_, ()>((setup,))
+        })?;
+        Ok(sandbox)
+    }
+
+    /// Runs `f` in the context under the time limit, mapping JavaScript failures to `ExprError`.
+    fn call<T>(&self, f: impl FnOnce(&Ctx<'_>) -> rquickjs::Result<T>) -> Result<T, ExprError> {
+        self.thread
+            .deadline
+            .set(Some(Instant::now() + self.limits.timeout));
+        let limits = self.limits;
+        let result = self.context.with(|ctx| {
+            f(&ctx).catch(&ctx).map_err(|err| {
+                let message = match &err {
+                    CaughtError::Exception(e) => e.message().unwrap_or_else(|| e.to_string()),
+                    CaughtError::Value(v) => format!("{v:?}"),
+                    CaughtError::Error(e) => e.to_string(),
+                };
+                (
+                    message,
+                    matches!(err, CaughtError::Error(rquickjs::Error::Allocation)),
+                )
+            })
+        });
+        let timed_out = self
+            .thread
+            .deadline
+            .get()
+            .is_some_and(|d| Instant::now() > d);
+        self.thread.deadline.set(None);
+        result.map_err(|(message, allocation)| {
+            if allocation || message.contains("out of memory") {
+                self.thread.runtime.run_gc();
+                ExprError::OutOfMemory(limits.memory_bytes)
+            } else if timed_out && message.contains("interrupted") {
+                ExprError::Timeout(limits.timeout.as_millis() as u64)
+            } else if message.starts_with("SyntaxError") || message.contains("unexpected token") {
+                ExprError::Syntax(message)
+            } else {
+                ExprError::Thrown(message)
+            }
+        })
+    }
+
+    /// Copies runs the context has not seen yet, then makes `scope` current.
+    fn sync(&self, scope: &NodeScope<'_>, run_data: &RunData) -> Result<(), ExprError> {
+        let mut pending: Vec<(String, String)> = Vec::new();
+        {
+            let mut recorded = self.recorded.borrow_mut();
+            for (name, tasks) in run_data {
+                let done = recorded.entry(name.clone()).or_insert(0);
+                for task in &tasks[*done..] {
+                    let main = task.data.as_ref().map(|d| &d.main);
+                    let run = json!({"source": task.source, "main": main});
+                    pending.push((name.clone(), run.to_string()));
+                }
+                *done = tasks.len();
+            }
+        }
+        let key = (scope.node.to_owned(), scope.run_index);
+        let enter = (self.entered.borrow().as_ref() != Some(&key)).then(|| {
+            json!({
+                "node": {"name": scope.node, "runIndex": scope.run_index, "source": scope.source, "params": scope.params},
+                "items": scope.items,
+            })
+            .to_string()
+        });
+        if pending.is_empty() && enter.is_none() {
+            return Ok(());
+        }
+        self.call(|ctx| {
+            let record: Function = ctx.globals().get("__record")?;
+            for (name, run) in pending {
+                record.call::<_, ()>((name, run))?;
+            }
+            if let Some(enter) = enter {
+                let f: Function = ctx.globals().get("__enter")?;
+                f.call::<_, ()>((enter,))?;
+            }
+            Ok(())
+        })?;
+        *self.entered.borrow_mut() = Some(key);
+        Ok(())
+    }
+
+    /// Evaluates one `{{ }}` body for item `index` of `scope`.
+    pub fn eval(
+        &self,
+        code: &str,
+        index: usize,
+        scope: &NodeScope<'_>,
+        run_data: &RunData,
+    ) -> Result<Value, ExprError> {
+        self.sync(scope, run_data)?;
+        let out: Option<String> = self.call(|ctx| {
+            let f: Function = ctx.globals().get("__eval")?;
+            f.call((code, index as u32))
+        })?;
+        match out {
+            None => Ok(Value::Null),
+            Some(text) => serde_json::from_str(&text).map_err(|e| ExprError::Engine(e.to_string())),
+        }
+    }
+}
