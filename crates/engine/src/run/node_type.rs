@@ -5,7 +5,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::run::item::{Inputs, Outputs};
+use serde_json::Value;
+
+use crate::expr::{Evaluator, ExprError};
+use crate::run::item::{Inputs, Item, Outputs};
 use crate::workflow::Node;
 
 /// How a node is started: triggers start executions, regular nodes process input.
@@ -47,18 +50,61 @@ impl NodeError {
 }
 
 /// What a node sees when it runs.
-#[derive(Debug)]
 pub struct NodeContext<'a> {
     pub node: &'a Node,
     /// Items per input index; `None` where nothing arrived.
-    pub inputs: Inputs,
+    pub inputs: &'a Inputs,
     /// How many times this node already ran in this execution.
     pub run_index: u32,
+    /// Resolves this node's expressions; its scope's items are [`NodeContext::items`].
+    pub evaluator: Evaluator<'a>,
+}
+
+impl NodeContext<'_> {
+    /// The items expressions iterate over (`$input`): the first input with data in the v1
+    /// order, input 0 in v0.
+    pub fn items(&self) -> &[Item] {
+        self.evaluator.scope.items
+    }
+
+    /// Every parameter, expressions resolved for item `index`.
+    pub fn parameters(&self, index: usize) -> Result<Value, NodeError> {
+        self.evaluator
+            .resolve(&self.node.parameters, index)
+            .map_err(|e| expr_error(e, index))
+    }
+
+    /// One top-level parameter (`Null` when absent), resolved for item `index`.
+    pub fn parameter(&self, name: &str, index: usize) -> Result<Value, NodeError> {
+        match self.node.parameters.get(name) {
+            None => Ok(Value::Null),
+            Some(v) => self
+                .evaluator
+                .resolve(v, index)
+                .map_err(|e| expr_error(e, index)),
+        }
+    }
+
+    /// Resolves any parameter value (for nodes that walk their own parameter trees).
+    pub fn resolve(&self, value: &Value, index: usize) -> Result<Value, NodeError> {
+        self.evaluator
+            .resolve(value, index)
+            .map_err(|e| expr_error(e, index))
+    }
+}
+
+fn expr_error(err: ExprError, index: usize) -> NodeError {
+    NodeError {
+        message: err.to_string(),
+        description: None,
+        item_index: Some(index),
+    }
 }
 
 /// `Ok(None)`: the node produced nothing (its branch ends, no run is recorded).
 pub type NodeResult = Result<Option<Outputs>, NodeError>;
-pub type NodeFuture<'a> = Pin<Box<dyn Future<Output = NodeResult> + Send + 'a>>;
+/// Not `Send`: an execution (and its JavaScript sandbox) stays on one thread.
+pub type NodeFuture<'a> = Pin<Box<dyn Future<Output = NodeResult> + 'a>>;
 
 pub trait NodeType: Send + Sync {
     /// The n8n type name, e.g. `n8n-nodes-base.noOp`.

@@ -23,7 +23,7 @@ impl NodeType for Trigger {
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             Ok(Some(vec![
-                ctx.inputs.into_iter().flatten().flatten().collect(),
+                ctx.inputs.iter().flatten().flatten().cloned().collect(),
             ]))
         })
     }
@@ -41,7 +41,7 @@ impl NodeType for Visit {
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             let mut out = Vec::new();
-            for mut item in ctx.inputs.into_iter().flatten().flatten() {
+            for mut item in ctx.inputs.iter().flatten().flatten().cloned() {
                 let path = item.json.entry("path").or_insert_with(|| json!([]));
                 if let Some(p) = path.as_array_mut() {
                     p.push(json!(ctx.node.name));
@@ -71,9 +71,10 @@ impl NodeType for Split {
             let below = ctx.node.parameters["below"].as_f64().unwrap_or(0.0);
             let (low, high): (Vec<Item>, Vec<Item>) = ctx
                 .inputs
-                .into_iter()
+                .iter()
                 .flatten()
                 .flatten()
+                .cloned()
                 .partition(|i| i.json.get("n").and_then(Value::as_f64).unwrap_or(0.0) < below);
             Ok(Some(vec![low, high]))
         })
@@ -91,7 +92,7 @@ impl NodeType for Increment {
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
-            let mut items: Vec<Item> = ctx.inputs.into_iter().flatten().flatten().collect();
+            let mut items: Vec<Item> = ctx.inputs.iter().flatten().flatten().cloned().collect();
             for item in &mut items {
                 let n = item.json.get("n").and_then(Value::as_f64).unwrap_or(0.0);
                 item.json.insert("n".into(), json!(n + 1.0));
@@ -119,7 +120,7 @@ impl NodeType for Append {
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             Ok(Some(vec![
-                ctx.inputs.into_iter().flatten().flatten().collect(),
+                ctx.inputs.iter().flatten().flatten().cloned().collect(),
             ]))
         })
     }
@@ -155,7 +156,7 @@ impl NodeType for Flaky {
                 return Err(NodeError::new("flaky failure"));
             }
             Ok(Some(vec![
-                ctx.inputs.into_iter().flatten().flatten().collect(),
+                ctx.inputs.iter().flatten().flatten().cloned().collect(),
             ]))
         })
     }
@@ -174,9 +175,10 @@ impl NodeType for Check {
         Box::pin(async move {
             let items = ctx
                 .inputs
-                .into_iter()
+                .iter()
                 .flatten()
                 .flatten()
+                .cloned()
                 .map(|i| {
                     if i.json.get("bad") == Some(&json!(true)) {
                         Item::from_value(json!({"error": "bad item"}))

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use crate::expr::{Evaluator, ExprLimits, LazySandbox, NodeScope};
 use crate::run::data::{
     ErrorNode, ExecutionError, ExecutionResult, ExecutionStatus, ResultData, RunData, SourceData,
     TaskData, TaskOutput, TaskStatus,
@@ -45,6 +46,11 @@ pub struct RunOptions {
     /// Pinned outputs by node name; a pinned node does not run (manual executions).
     pub pin_data: HashMap<String, Vec<Item>>,
     pub cancel: Arc<AtomicBool>,
+    /// `$execution.id`, `$execution.mode` (`manual`, `webhook`, `trigger`, …), `$workflow.id`.
+    pub execution_id: String,
+    pub mode: String,
+    pub workflow_id: String,
+    pub expression_limits: ExprLimits,
 }
 
 struct Entry {
@@ -60,6 +66,7 @@ struct Slot {
 }
 
 pub struct Executor<'w> {
+    def: &'w WorkflowDefinition,
     graph: Graph<'w>,
     registry: &'w NodeRegistry,
     order: ExecutionOrder,
@@ -107,6 +114,7 @@ fn is_error_item(item: &Item) -> bool {
 impl<'w> Executor<'w> {
     pub fn new(def: &'w WorkflowDefinition, registry: &'w NodeRegistry) -> Self {
         Self {
+            def,
             graph: Graph::new(def),
             registry,
             order: ExecutionOrder::of(def),
@@ -119,6 +127,11 @@ impl<'w> Executor<'w> {
     }
 
     pub async fn run(mut self, options: RunOptions) -> ExecutionResult {
+        let sandbox = LazySandbox::new(
+            options.expression_limits,
+            serde_json::json!({"id": options.execution_id, "mode": options.mode, "resumeUrl": ""}),
+            serde_json::json!({"id": options.workflow_id, "name": self.def.name().as_str(), "active": false}),
+        );
         self.stack.push_back(Entry {
             node: options.start_node.clone(),
             inputs: vec![Some(options.start_items.clone())],
@@ -139,7 +152,7 @@ impl<'w> Executor<'w> {
             let started = Instant::now();
             let start_time = now_ms();
             let outcome = self
-                .run_node(node, &entry.inputs, run_index, &options)
+                .run_node(node, &entry, run_index, &options, &sandbox)
                 .await;
             let (outputs, task_error) = match outcome {
                 Ok(outputs) => (outputs, None),
@@ -224,10 +237,12 @@ impl<'w> Executor<'w> {
     async fn run_node(
         &self,
         node: &Node,
-        inputs: &Inputs,
+        entry: &Entry,
         run_index: u32,
         options: &RunOptions,
+        sandbox: &LazySandbox,
     ) -> Result<Option<Outputs>, NodeError> {
+        let inputs = &entry.inputs;
         if node.is_disabled() {
             return Ok(inputs.first().cloned().flatten().map(|items| vec![items]));
         }
@@ -258,13 +273,29 @@ impl<'w> Executor<'w> {
                 input.truncate(1);
             }
         }
+        let items: &[Item] = match self.order {
+            ExecutionOrder::V1 => inputs.iter().flatten().find(|i| !i.is_empty()),
+            ExecutionOrder::V0 => inputs.first().and_then(Option::as_ref),
+        }
+        .map_or(&[], Vec::as_slice);
         let (tries, wait_ms) = node.retry_policy();
         let mut attempt = 1;
         loop {
             let ctx = NodeContext {
                 node,
-                inputs: inputs.clone(),
+                inputs: &inputs,
                 run_index,
+                evaluator: Evaluator {
+                    sandbox,
+                    scope: NodeScope {
+                        node: &node.name,
+                        run_index,
+                        source: &entry.source,
+                        items,
+                        params: &node.parameters,
+                    },
+                    run_data: &self.run_data,
+                },
             };
             match node_type.execute(ctx).await {
                 Err(_) if attempt < tries => {
