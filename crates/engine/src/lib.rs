@@ -1,11 +1,11 @@
-//! The Weft engine: the n8n workflow model and its structural rules. It knows nothing of HTTP, SQL or Redis.
-
-pub mod workflow;
-
-pub use workflow::{
-    ConnectionTarget, Connections, Node, NodeConnections, ValidationIssue, WorkflowDefinition,
-    WorkflowDraft, WorkflowName,
-};
+//! The Weft engine: the n8n workflow model, expressions and the executor. It knows nothing of
+//! HTTP, SQL, queues or Redis.
 
 pub mod expr;
 pub mod run;
+pub mod workflow;
+
+pub use workflow::{
+    ConnectionTarget, Connections, Node, NodeConnections, OnError, ValidationIssue,
+    WorkflowDefinition, WorkflowDraft, WorkflowName,
+};

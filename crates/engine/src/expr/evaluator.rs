@@ -60,6 +60,13 @@ impl Evaluator<'_> {
             .eval(code, index, &self.scope, self.run_data)
     }
 
+    /// Runs a Code/Function node body; see [`Sandbox::run_code`].
+    pub fn run_code(&self, code: &str, mode: &str, index: usize) -> Result<Value, ExprError> {
+        self.sandbox
+            .get()?
+            .run_code(code, mode, index, &self.scope, self.run_data)
+    }
+
     /// A parameter string: returned as is unless it starts with `=`.
     pub fn resolve_str(&self, raw: &str, index: usize) -> Result<Value, ExprError> {
         let Some(template) = Template::parse(raw) else {

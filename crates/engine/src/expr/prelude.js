@@ -9,6 +9,7 @@
   let items = [];
 
   const fail = (message) => { throw new Error(message); };
+  const copy = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
   g.__record = function (name, json) {
     (runData[name] || (runData[name] = [])).push(JSON.parse(json));
@@ -64,15 +65,16 @@
   }
 
   function nodeApi(name) {
-    const all = (branch, run) => (lastRun(name, run).main || [])[branch || 0] || [];
+    // Copies, so code that edits what it read cannot change what later nodes read.
+    const all = (branch, run) => copy((lastRun(name, run).main || [])[branch || 0] || []);
     return {
       get isExecuted() { return name in runData; },
       all, 
       first: (branch, run) => all(branch, run)[0],
       last: (branch, run) => { const a = all(branch, run); return a[a.length - 1]; },
-      get item() { return pairedItem(name, g.$itemIndex); },
-      itemMatching: (i) => pairedItem(name, i),
-      pairedItem: (i) => pairedItem(name, i === undefined ? g.$itemIndex : i),
+      get item() { return copy(pairedItem(name, g.$itemIndex)); },
+      itemMatching: (i) => copy(pairedItem(name, i)),
+      pairedItem: (i) => copy(pairedItem(name, i === undefined ? g.$itemIndex : i)),
       get json() { const a = all(0); const it = a[g.$itemIndex] || a[0]; return it ? it.json : undefined; },
       get binary() { const a = all(0); const it = a[g.$itemIndex] || a[0]; return it ? it.binary || {} : undefined; },
       get runIndex() { return lastRun(name).runIndex; },
@@ -113,6 +115,30 @@
   g.$not = (value) => !value;
   g.$min = (...n) => Math.min(...n);
   g.$max = (...n) => Math.max(...n);
+  // Code and Function nodes: the body runs as an async function; the settled outcome is
+  // left in __codeOutcome for the host to read once pending jobs have run.
+  const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+  const quietConsole = Object.freeze({ log() {}, info() {}, warn() {}, error() {}, debug() {} });
+  g.__codeOutcome = undefined;
+  g.__runCode = function (code, mode, index) {
+    g.__codeOutcome = undefined;
+    const each = mode === 'runOnceForEachItem';
+    const item = each ? items[index] : undefined;
+    g.$itemIndex = each ? index : 0;
+    g.$json = item ? item.json : (items[0] ? items[0].json : {});
+    g.$binary = item && item.binary ? item.binary : {};
+    const f = new AsyncFunction('items', 'item', 'console', '"use strict";\n' + code);
+    f(items, item, quietConsole).then(
+      (value) => { g.__codeOutcome = { ok: true, value: value === undefined ? null : value }; },
+      (error) => { g.__codeOutcome = { ok: false, message: error && error.message !== undefined ? String(error.message) : String(error) }; },
+    );
+  };
+  g.__codeResult = function () {
+    const outcome = g.__codeOutcome;
+    if (outcome === undefined) return JSON.stringify({ ok: false, message: 'The code did not finish (an await that never resolves?)' });
+    return JSON.stringify(outcome);
+  };
+
   g.__setExecution = function (json) {
     const e = JSON.parse(json);
     g.$execution = Object.freeze(e.execution);

@@ -182,6 +182,38 @@ impl Sandbox {
         Ok(())
     }
 
+    /// Runs a Code/Function node body (`mode`: `runOnceForAllItems` or `runOnceForEachItem`
+    /// for item `index`) and returns what it returned, after its promises settled.
+    pub fn run_code(
+        &self,
+        code: &str,
+        mode: &str,
+        index: usize,
+        scope: &NodeScope<'_>,
+        run_data: &RunData,
+    ) -> Result<Value, ExprError> {
+        self.sync(scope, run_data)?;
+        let outcome: String = self.call(|ctx| {
+            let f: Function = ctx.globals().get("__runCode")?;
+            f.call::<_, ()>((code, mode, index as u32))?;
+            while ctx.execute_pending_job() {}
+            let result: Function = ctx.globals().get("__codeResult")?;
+            result.call(())
+        })?;
+        let outcome: Value =
+            serde_json::from_str(&outcome).map_err(|e| ExprError::Engine(e.to_string()))?;
+        if outcome["ok"] == Value::Bool(true) {
+            Ok(outcome["value"].clone())
+        } else {
+            Err(ExprError::Thrown(
+                outcome["message"]
+                    .as_str()
+                    .unwrap_or("the code failed")
+                    .to_owned(),
+            ))
+        }
+    }
+
     /// Evaluates one `{{ }}` body for item `index` of `scope`.
     pub fn eval(
         &self,

@@ -6,6 +6,7 @@ pub mod graph;
 pub mod item;
 mod lineage;
 pub mod node_type;
+mod start;
 
 pub use data::{
     ExecutionError, ExecutionResult, ExecutionStatus, ResultData, RunData, SourceData, TaskData,
@@ -17,3 +18,4 @@ pub use node_type::{
     NodeContext, NodeError, NodeFuture, NodeKind, NodeRegistry, NodeResult, NodeType,
     RequiredInputs,
 };
+pub use start::start_node;

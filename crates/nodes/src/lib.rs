@@ -1,0 +1,25 @@
+//! Weft's built-in nodes: one module per n8n node type, registered in [`registry`].
+
+mod code;
+mod no_op;
+mod set;
+mod stop_and_error;
+mod triggers;
+mod util;
+
+use std::sync::Arc;
+
+use weft_engine::run::NodeRegistry;
+
+/// Every built-in node type.
+pub fn registry() -> NodeRegistry {
+    let mut r = NodeRegistry::new();
+    r.register(Arc::new(triggers::ManualTrigger))
+        .register(Arc::new(triggers::Start))
+        .register(Arc::new(no_op::NoOp))
+        .register(Arc::new(stop_and_error::StopAndError))
+        .register(Arc::new(set::Set))
+        .register(Arc::new(code::Code))
+        .register(Arc::new(code::Function));
+    r
+}

@@ -1,0 +1,64 @@
+//! Set v1 and v2: `values.{boolean,number,string}` lists, `keepOnlySet`, `options.dotNotation`.
+
+use serde_json::{Map, Value};
+use weft_engine::run::{Item, NodeContext, NodeError};
+
+use super::path;
+use crate::util::paired;
+
+pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
+    let version = ctx.node.type_version.as_f64().unwrap_or(1.0);
+    let mut out = Vec::new();
+    for (index, input) in ctx.items().iter().enumerate() {
+        let params = ctx.parameters(index)?;
+        let keep_only_set = params
+            .get("keepOnlySet")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let dot = params
+            .pointer("/options/dotNotation")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let mut json = if keep_only_set {
+            Map::new()
+        } else {
+            input.json.clone()
+        };
+        for kind in ["boolean", "number", "string"] {
+            let list = params
+                .pointer(&format!("/values/{kind}"))
+                .and_then(Value::as_array);
+            for entry in list.into_iter().flatten() {
+                let Some(name) = entry.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                let raw = entry.get("value").cloned().unwrap_or(Value::Null);
+                let value = match kind {
+                    "boolean" => Value::Bool(truthy(&raw)),
+                    // v1 keeps numbers as given (often strings); v2 stores numbers.
+                    "number" if version >= 2.0 => {
+                        super::convert::to_type(name, raw.clone(), "number").unwrap_or(raw)
+                    }
+                    _ => raw,
+                };
+                path::set(&mut json, name, value, dot);
+            }
+        }
+        let mut item = Item::new(json);
+        if !keep_only_set {
+            item.binary = input.binary.clone();
+        }
+        out.push(paired(item, index));
+    }
+    Ok(out)
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
