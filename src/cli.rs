@@ -15,7 +15,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Apply migrations and serve the HTTP API (the default).
     Serve,
@@ -23,6 +23,27 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document and exit.
     Openapi,
+    /// Run a workflow file once, with no server and no database, and print the result as JSON.
+    Execute(ExecuteArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExecuteArgs {
+    /// An n8n workflow export (JSON).
+    #[arg(long)]
+    pub file: std::path::PathBuf,
+    /// A JSON array of items (`{"json": …}` or plain objects) for the trigger node to emit.
+    #[arg(long)]
+    pub input: Option<std::path::PathBuf>,
+    /// `all`: n8n's execution data (`resultData`); `last`: the last node's items.
+    #[arg(long, value_enum, default_value = "last")]
+    pub output: OutputMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputMode {
+    All,
+    Last,
 }
 
 /// Raw settings as given on the command line or in the environment; `Config::from_args`

@@ -4,6 +4,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod execute;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

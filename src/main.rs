@@ -13,6 +13,9 @@ fn main() -> ExitCode {
         println!("{}", weft::api::openapi_json());
         return ExitCode::SUCCESS;
     }
+    if let Command::Execute(args) = &command {
+        return weft::execute::run(args);
+    }
     let config = match Config::from_args(&cli.settings) {
         Ok(config) => config,
         Err(err) => {
@@ -34,7 +37,9 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async move {
         match command {
             Command::Migrate => weft::startup::migrate(&config).await,
-            Command::Serve | Command::Openapi => weft::startup::serve(config).await,
+            Command::Serve | Command::Openapi | Command::Execute(_) => {
+                weft::startup::serve(config).await
+            }
         }
     });
     match outcome {

@@ -107,3 +107,102 @@ fn with_no_settings_at_all_weft_serves_on_port_5678_from_an_embedded_sqlite_file
         "the default data dir holds the database"
     );
 }
+
+fn workflow(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/workflows")
+        .join(name)
+}
+
+#[test]
+fn weft_execute_runs_a_workflow_file_and_prints_the_last_nodes_items() {
+    let out = weft()
+        .args(["execute", "--file"])
+        .arg(workflow("set-code.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["json"]["line"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        ["Hello WORLD #1", "Hello WORLD #2", "Hello WORLD #3"]
+    );
+    assert_eq!(
+        items[0]["json"]["source"], 11,
+        "$('Edit Fields').item follows paired items"
+    );
+}
+
+#[test]
+fn weft_execute_feeds_input_items_to_any_trigger_and_can_print_all_run_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("items.json");
+    std::fs::write(
+        &input,
+        r#"[{"json": {"body": {"qty": 3, "price": 2.5}}}, {"body": {"qty": 1, "price": 4}}]"#,
+    )
+    .unwrap();
+    let out = weft()
+        .args(["execute", "--output", "all", "--file"])
+        .arg(workflow("webhook-code.json"))
+        .arg("--input")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &data["resultData"];
+    assert_eq!(result["lastNodeExecuted"], "Total");
+    let totals = &result["runData"]["Total"][0]["data"]["main"][0];
+    assert_eq!(totals[0]["json"]["total"], 7.5);
+    assert_eq!(totals[1]["json"]["total"], 4);
+    assert_eq!(
+        result["runData"]["Webhook"][0]["executionStatus"],
+        "success"
+    );
+}
+
+#[test]
+fn weft_execute_exits_non_zero_when_the_execution_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fails.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "boom", "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Boom", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": "throw new Error('kaput')"}}],
+           "connections": {"Start": {"main": [[{"node": "Boom", "type": "main", "index": 0}]]}}}"#,
+    )
+    .unwrap();
+    let out = weft()
+        .args(["execute", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kaput"));
+    let unsupported = weft()
+        .args(["execute", "--file"])
+        .arg(workflow("webhook-code.json"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        unsupported.status.code(),
+        Some(2),
+        "a Webhook trigger needs --input to run"
+    );
+}
