@@ -130,6 +130,38 @@ pub struct SettingsArgs {
         global = true
     )]
     pub http_workers: String,
+    /// Executions running at once in this process; 0 means two per CPU core.
+    #[arg(
+        long = "execution-concurrency",
+        env = "WEFT_EXECUTION_CONCURRENCY",
+        default_value = "0",
+        global = true
+    )]
+    pub execution_concurrency: String,
+    /// Milliseconds `POST /workflows/{id}/run` waits for the result before answering 202.
+    #[arg(
+        long = "run-wait-ms",
+        env = "WEFT_RUN_WAIT_MS",
+        default_value = "30000",
+        global = true
+    )]
+    pub run_wait_ms: String,
+    /// Longest a single expression or Code node call may run, in milliseconds.
+    #[arg(
+        long = "expression-timeout-ms",
+        env = "WEFT_EXPRESSION_TIMEOUT_MS",
+        default_value = "5000",
+        global = true
+    )]
+    pub expression_timeout_ms: String,
+    /// Memory cap of the JavaScript sandbox of one execution thread, in MiB.
+    #[arg(
+        long = "expression-memory-mb",
+        env = "WEFT_EXPRESSION_MEMORY_MB",
+        default_value = "128",
+        global = true
+    )]
+    pub expression_memory_mb: String,
     /// Log filter, in `tracing` env-filter syntax.
     #[arg(long = "log", env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,

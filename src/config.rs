@@ -19,7 +19,18 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// HTTP worker threads; `None` means one per core.
     pub http_workers: Option<usize>,
+    pub executions: ExecutionConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExecutionConfig {
+    /// Executions running at once in this process.
+    pub concurrency: usize,
+    /// How long a run request waits for the result before answering 202.
+    pub run_wait: Duration,
+    pub expression_timeout: Duration,
+    pub expression_memory_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -216,6 +227,24 @@ impl Config {
             return Err(bad("WEFT_MAX_BODY_BYTES", "must be at least 1024"));
         }
         let workers: usize = number("WEFT_HTTP_WORKERS", &args.http_workers)?;
+        let concurrency: usize = number("WEFT_EXECUTION_CONCURRENCY", &args.execution_concurrency)?;
+        let concurrency = if concurrency == 0 {
+            2 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        } else {
+            concurrency
+        };
+        let run_wait_ms: u64 = number("WEFT_RUN_WAIT_MS", &args.run_wait_ms)?;
+        let expr_ms: u64 = number("WEFT_EXPRESSION_TIMEOUT_MS", &args.expression_timeout_ms)?;
+        if expr_ms == 0 {
+            return Err(bad("WEFT_EXPRESSION_TIMEOUT_MS", "must be at least 1"));
+        }
+        let expr_mb: usize = number("WEFT_EXPRESSION_MEMORY_MB", &args.expression_memory_mb)?;
+        if !(8..=65536).contains(&expr_mb) {
+            return Err(bad(
+                "WEFT_EXPRESSION_MEMORY_MB",
+                "must be between 8 and 65536",
+            ));
+        }
         let format = match args.log_format.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -239,6 +268,12 @@ impl Config {
             redis_url,
             max_body_bytes,
             http_workers: (workers > 0).then_some(workers),
+            executions: ExecutionConfig {
+                concurrency,
+                run_wait: Duration::from_millis(run_wait_ms),
+                expression_timeout: Duration::from_millis(expr_ms),
+                expression_memory_bytes: expr_mb << 20,
+            },
             log: LogConfig {
                 filter: args.log.clone(),
                 format,
@@ -290,6 +325,15 @@ mod tests {
             ),
             (&["--max-body-bytes", "1e9"], "WEFT_MAX_BODY_BYTES"),
             (&["--log-format", "xml"], "WEFT_LOG_FORMAT"),
+            (&["--run-wait-ms", "soon"], "WEFT_RUN_WAIT_MS"),
+            (
+                &["--expression-timeout-ms", "0"],
+                "WEFT_EXPRESSION_TIMEOUT_MS",
+            ),
+            (
+                &["--expression-memory-mb", "1"],
+                "WEFT_EXPRESSION_MEMORY_MB",
+            ),
         ];
         for (args, var) in cases {
             let err = parse(args).expect_err(&format!("{args:?} should fail"));

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod execute;
+pub mod runner;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -1,6 +1,7 @@
 //! Start-up: connect, migrate, bind, and serve. `main` and the tests build the app the same way.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -11,6 +12,7 @@ use crate::api;
 use crate::api::state::AppState;
 use crate::config::Config;
 use crate::db::Db;
+use crate::runner::Runner;
 
 /// A bound, not yet running server, and what tests need to reach it.
 pub struct Application {
@@ -36,10 +38,22 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
+        let limits = weft_engine::expr::ExprLimits {
+            timeout: config.executions.expression_timeout,
+            memory_bytes: config.executions.expression_memory_bytes,
+        };
+        let runner = Arc::new(Runner::new(
+            db.clone(),
+            Arc::new(weft_nodes::registry()),
+            limits,
+            config.executions.concurrency,
+        ));
         let state = web::Data::new(AppState {
             db: db.clone(),
             redis,
             max_body_bytes: config.max_body_bytes,
+            runner,
+            run_wait: config.executions.run_wait,
         });
         let spec = api::openapi();
         let mut server = HttpServer::new(move || {

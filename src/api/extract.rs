@@ -46,6 +46,30 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// Like [`JsonBody`], but a request without a body (no `Content-Type`, no or zero
+/// `Content-Length`) yields `T::default()`.
+#[derive(Debug)]
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let length = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+        if length.unwrap_or(0) == 0 && !chunked && !headers.contains_key(header::CONTENT_TYPE) {
+            return Box::pin(async { Ok(OptionalJsonBody(T::default())) });
+        }
+        let inner = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move { inner.await.map(|b| OptionalJsonBody(b.0)) })
+    }
+}
+
 fn check_headers(req: &HttpRequest, limit: usize) -> Result<(), ApiError> {
     let content_type = req
         .headers()

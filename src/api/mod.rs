@@ -1,6 +1,7 @@
 //! The HTTP API: health, the n8n-shaped `/api/v1` resources, the OpenAPI document and Swagger UI.
 
 pub mod error;
+mod executions;
 pub mod extract;
 mod health;
 pub mod pagination;
@@ -27,6 +28,7 @@ use error::ApiError;
     tags(
         (name = "health", description = "Liveness and readiness probes"),
         (name = "workflows", description = "Workflows in n8n's public API v1 shape"),
+        (name = "executions", description = "Runs of workflows and their data"),
         (name = "tags", description = "Tags for organising workflows"),
     )
 )]
@@ -39,6 +41,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
     cfg.service(
         utoipa_actix_web::scope("/api/v1")
             .configure(workflows::routes)
+            .configure(executions::routes)
             .configure(tags::routes),
     );
 }

@@ -1,11 +1,18 @@
-//! `AppState`: what handlers share — the database handles, the optional Redis client, limits.
+//! `AppState`: what handlers share — database handles, the optional Redis client, the runner, limits.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use crate::db::Db;
+use crate::runner::Runner;
 
 pub struct AppState {
     pub db: Db,
     pub redis: Option<redis::Client>,
     pub max_body_bytes: usize,
+    pub runner: Arc<Runner>,
+    /// How long a run request waits for its result before answering 202.
+    pub run_wait: Duration,
 }
 
 impl AppState {

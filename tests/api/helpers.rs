@@ -172,6 +172,10 @@ pub fn settings(database_url: String) -> SettingsArgs {
         redis_url: None,
         max_body_bytes: "16777216".into(),
         http_workers: "2".into(),
+        execution_concurrency: "4".into(),
+        run_wait_ms: "10000".into(),
+        expression_timeout_ms: "1000".into(),
+        expression_memory_mb: "64".into(),
         log: "warn".into(),
         log_format: "text".into(),
     }

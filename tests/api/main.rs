@@ -4,6 +4,7 @@ mod helpers;
 
 mod cli;
 mod errors;
+mod executions;
 mod explain;
 mod health;
 mod openapi;

@@ -6,6 +6,7 @@ mod delete;
 mod dto;
 mod get;
 mod list;
+mod run;
 mod tags;
 mod update;
 
@@ -21,6 +22,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(activation::deactivate_workflow)
         .service(activation::publish_workflow)
         .service(activation::unpublish_workflow)
+        .service(run::run_workflow)
         .service(tags::get_workflow_tags)
         .service(tags::update_workflow_tags);
 }

@@ -1,5 +1,105 @@
-//! Execution repository: the list query (newest first) that the executions API pages through.
+//! Execution repository: rows written before a run starts, claimed, finished with their run
+//! data (compressed), read, listed newest first, deleted.
 
+mod create;
+mod data;
+mod lifecycle;
 mod list;
 
+use chrono::{DateTime, Utc};
+use entity::execution;
+use uuid::Uuid;
+
+pub use create::{NewExecution, create};
+pub use data::{ExecutionData, get_data};
+pub use lifecycle::{cancel_if_pending, claim, delete, finish, get, set_retry_success};
 pub use list::{ExecutionFilter, list, list_query};
+
+use crate::store::StoreError;
+
+/// An execution's state, as n8n names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    New,
+    Running,
+    Success,
+    Error,
+    Canceled,
+    Waiting,
+    Crashed,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::New,
+        Status::Running,
+        Status::Success,
+        Status::Error,
+        Status::Canceled,
+        Status::Waiting,
+        Status::Crashed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Running => "running",
+            Status::Success => "success",
+            Status::Error => "error",
+            Status::Canceled => "canceled",
+            Status::Waiting => "waiting",
+            Status::Crashed => "crashed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            Status::Success | Status::Error | Status::Canceled | Status::Crashed
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionRecord {
+    pub id: Uuid,
+    pub workflow_id: Uuid,
+    pub mode: String,
+    pub status: Status,
+    pub retry_of: Option<Uuid>,
+    pub retry_success_id: Option<Uuid>,
+    pub started_at: DateTime<Utc>,
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub wait_till: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<execution::Model> for ExecutionRecord {
+    type Error = StoreError;
+
+    fn try_from(m: execution::Model) -> Result<Self, StoreError> {
+        Ok(Self {
+            status: Status::parse(&m.status).ok_or_else(|| {
+                StoreError::Corrupt(format!("execution {} has status {:?}", m.id, m.status))
+            })?,
+            id: m.id,
+            workflow_id: m.workflow_id,
+            mode: m.mode,
+            retry_of: m.retry_of,
+            retry_success_id: m.retry_success_id,
+            started_at: m.started_at,
+            stopped_at: m.stopped_at,
+            wait_till: m.wait_till,
+        })
+    }
+}
+
+fn not_found(id: Uuid) -> StoreError {
+    StoreError::NotFound {
+        entity: "execution",
+        id: id.to_string(),
+    }
+}

@@ -1,0 +1,211 @@
+//! The in-process runner: turns a run request into an execution row, runs it on a blocking
+//! thread (the engine's JavaScript sandbox stays on one thread), and records the outcome.
+//! Queue mode will hand the same execution id to a worker instead.
+
+mod outcome;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+use weft_engine::WorkflowDefinition;
+use weft_engine::expr::ExprLimits;
+use weft_engine::run::{Executor, Item, NodeRegistry, RunOptions, start_node};
+
+use crate::db::Db;
+use crate::store::StoreError;
+use crate::store::executions::{self, ExecutionRecord, NewExecution};
+
+/// What to run and how.
+pub struct RunRequest {
+    pub workflow_id: Uuid,
+    pub mode: &'static str,
+    pub retry_of: Option<Uuid>,
+    pub definition: WorkflowDefinition,
+    /// Pinned outputs by node name (manual runs).
+    pub pin_data: HashMap<String, Vec<Item>>,
+    /// Where to start; the workflow's start node when absent.
+    pub start_node: Option<String>,
+    /// Items the start node emits; one empty item when absent.
+    pub items: Option<Vec<Item>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub struct Runner {
+    db: Db,
+    registry: Arc<NodeRegistry>,
+    limits: ExprLimits,
+    permits: Arc<Semaphore>,
+    cancels: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
+}
+
+impl Runner {
+    pub fn new(
+        db: Db,
+        registry: Arc<NodeRegistry>,
+        limits: ExprLimits,
+        concurrency: usize,
+    ) -> Self {
+        Self {
+            db,
+            registry,
+            limits,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            cancels: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn registry(&self) -> &NodeRegistry {
+        &self.registry
+    }
+
+    /// Node types of `def` this server cannot run (pinned nodes need not run).
+    pub fn unsupported(
+        &self,
+        def: &WorkflowDefinition,
+        pinned: &HashMap<String, Vec<Item>>,
+    ) -> Vec<String> {
+        self.registry
+            .unsupported(def.nodes().iter().filter(|n| !pinned.contains_key(&n.name)))
+            .into_iter()
+            .map(|(t, v)| format!("{t}@{v}"))
+            .collect()
+    }
+
+    /// Writes the execution row, then runs it in the background. The handle resolves to the
+    /// finished execution.
+    pub async fn start(
+        self: &Arc<Self>,
+        req: RunRequest,
+    ) -> Result<
+        (
+            ExecutionRecord,
+            JoinHandle<Result<ExecutionRecord, StoreError>>,
+        ),
+        RunError,
+    > {
+        let start = match &req.start_node {
+            Some(name) => req
+                .definition
+                .nodes()
+                .iter()
+                .find(|n| &n.name == name)
+                .ok_or_else(|| {
+                    RunError::Invalid(format!("startNode {name:?} is not a node of this workflow"))
+                })?
+                .name
+                .clone(),
+            None => start_node(&req.definition, &self.registry)
+                .ok_or_else(|| RunError::Invalid("the workflow has no node to start from".into()))?
+                .name
+                .clone(),
+        };
+        let missing = self.unsupported(&req.definition, &req.pin_data);
+        if !missing.is_empty() {
+            return Err(RunError::Invalid(format!(
+                "unsupported node types: {}",
+                missing.join(", ")
+            )));
+        }
+        let snapshot = serde_json::to_value(&req.definition)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let record = executions::create(
+            &self.db,
+            NewExecution {
+                workflow_id: req.workflow_id,
+                mode: req.mode,
+                retry_of: req.retry_of,
+                workflow: snapshot,
+            },
+        )
+        .await?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.lock_cancels().insert(record.id, cancel.clone());
+        let options = RunOptions {
+            start_node: start,
+            start_items: req.items.unwrap_or_else(|| vec![Item::default()]),
+            pin_data: req.pin_data,
+            cancel,
+            execution_id: record.id.to_string(),
+            mode: req.mode.to_owned(),
+            workflow_id: req.workflow_id.to_string(),
+            expression_limits: self.limits,
+        };
+        let runner = self.clone();
+        let id = record.id;
+        let handle = tokio::spawn(async move {
+            let outcome = runner.execute(id, req.definition, options).await;
+            runner.lock_cancels().remove(&id);
+            outcome
+        });
+        Ok((record, handle))
+    }
+
+    async fn execute(
+        &self,
+        id: Uuid,
+        def: WorkflowDefinition,
+        options: RunOptions,
+    ) -> Result<ExecutionRecord, StoreError> {
+        let _permit = self.permits.clone().acquire_owned().await.ok();
+        if !executions::claim(&self.db, id).await? {
+            return executions::get(&self.db, id).await;
+        }
+        let timeout = def
+            .settings()
+            .get("executionTimeout")
+            .and_then(Value::as_f64)
+            .filter(|s| *s > 0.0);
+        if let Some(seconds) = timeout {
+            let cancel = options.cancel.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+                cancel.store(true, Ordering::Relaxed);
+            });
+        }
+        let registry = self.registry.clone();
+        let settings = def.settings().clone();
+        let mode = options.mode.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(rt.block_on(Executor::new(&def, &registry).run(options)))
+        })
+        .await;
+        let result = match joined {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(format!("the execution crashed: {e}")),
+        };
+        outcome::record(&self.db, id, &mode, &settings, result).await
+    }
+
+    /// Asks a running execution to stop before its next node; cancels one not yet started.
+    pub async fn stop(&self, id: Uuid) -> Result<ExecutionRecord, StoreError> {
+        if let Some(flag) = self.lock_cancels().get(&id) {
+            flag.store(true, Ordering::Relaxed);
+        }
+        executions::cancel_if_pending(&self.db, id).await?;
+        executions::get(&self.db, id).await
+    }
+
+    fn lock_cancels(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Arc<AtomicBool>>> {
+        self.cancels
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,54 @@
+//! Recording how a run ended, honouring the workflow's save settings.
+
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+use weft_engine::run::{ExecutionResult, ExecutionStatus};
+
+use crate::db::Db;
+use crate::store::StoreError;
+use crate::store::executions::{self, ExecutionRecord, Status};
+
+/// Whether the workflow's settings ask to keep an execution that ended this way.
+fn keep(settings: &Map<String, Value>, mode: &str, status: Status) -> bool {
+    let setting = |key: &str| settings.get(key).and_then(Value::as_str);
+    if mode == "manual" && settings.get("saveManualExecutions") == Some(&Value::Bool(false)) {
+        return false;
+    }
+    match status {
+        Status::Success => setting("saveDataSuccessExecution") != Some("none"),
+        Status::Error | Status::Crashed => setting("saveDataErrorExecution") != Some("none"),
+        _ => true,
+    }
+}
+
+/// Writes the final status and run data (or deletes the execution if settings say not to
+/// keep it) and returns the finished execution.
+pub async fn record(
+    db: &Db,
+    id: Uuid,
+    mode: &str,
+    settings: &Map<String, Value>,
+    result: Result<ExecutionResult, String>,
+) -> Result<ExecutionRecord, StoreError> {
+    let (status, data) = match result {
+        Ok(r) => {
+            let status = match r.status {
+                ExecutionStatus::Success => Status::Success,
+                ExecutionStatus::Error => Status::Error,
+                ExecutionStatus::Canceled => Status::Canceled,
+                ExecutionStatus::Waiting => Status::Waiting,
+            };
+            (status, json!({ "resultData": r.result_data }))
+        }
+        Err(crash) => (
+            Status::Crashed,
+            json!({ "resultData": { "runData": {}, "error": { "message": crash, "name": "WorkflowCrashed" } } }),
+        ),
+    };
+    executions::finish(db, id, status, &data).await?;
+    let finished = executions::get(db, id).await?;
+    if !keep(settings, mode, status) {
+        executions::delete(db, id).await?;
+    }
+    Ok(finished)
+}

@@ -1,0 +1,50 @@
+//! Writes a new execution (status `new`) and the workflow snapshot it will run, before it runs.
+
+use entity::{execution, execution_data};
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::ExecutionRecord;
+use crate::db::Db;
+use crate::store::{StoreError, new_id, now};
+
+pub struct NewExecution {
+    pub workflow_id: Uuid,
+    /// manual, webhook, trigger, retry, integrated.
+    pub mode: &'static str,
+    pub retry_of: Option<Uuid>,
+    /// The workflow as it will run (name, nodes, connections, settings, pinData).
+    pub workflow: Value,
+}
+
+pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, StoreError> {
+    let id = new_id();
+    let txn = db.writer().begin().await?;
+    let model = execution::ActiveModel {
+        id: Set(id),
+        workflow_id: Set(new.workflow_id),
+        mode: Set(new.mode.to_owned()),
+        status: Set("new".to_owned()),
+        retry_of: Set(new.retry_of),
+        retry_success_id: Set(None),
+        started_at: Set(now()),
+        stopped_at: Set(None),
+        wait_till: Set(None),
+        worker_id: Set(None),
+        lease_expires_at: Set(None),
+        attempts: Set(0),
+    }
+    .insert(&txn)
+    .await?;
+    execution_data::ActiveModel {
+        execution_id: Set(id),
+        workflow_data: Set(new.workflow),
+        data: Set(Vec::new()),
+        data_encoding: Set(super::data::NO_DATA.to_owned()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    model.try_into()
+}

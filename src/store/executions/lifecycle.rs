@@ -1,0 +1,103 @@
+//! State changes of an execution: claim (new → running, once), finish, cancel, delete.
+
+use chrono::{DateTime, Utc};
+use entity::{execution, execution_data};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{ExecutionRecord, Status, data, not_found};
+use crate::db::Db;
+use crate::store::{StoreError, now};
+
+pub async fn get(db: &Db, id: Uuid) -> Result<ExecutionRecord, StoreError> {
+    execution::Entity::find_by_id(id)
+        .one(db.reader())
+        .await?
+        .ok_or_else(|| not_found(id))?
+        .try_into()
+}
+
+/// Moves a `new` execution to `running`. `false` when someone else already claimed it (or it
+/// was canceled first): the caller must not run it.
+pub async fn claim(db: &Db, id: Uuid) -> Result<bool, StoreError> {
+    let result = execution::Entity::update_many()
+        .col_expr(
+            execution::Column::Status,
+            Expr::value(Status::Running.as_str()),
+        )
+        .col_expr(
+            execution::Column::Attempts,
+            Expr::col(execution::Column::Attempts).add(1),
+        )
+        .filter(execution::Column::Id.eq(id))
+        .filter(execution::Column::Status.eq(Status::New.as_str()))
+        .exec(db.writer())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Records the outcome of a run: its final status, when it stopped, and its run data.
+pub async fn finish(
+    db: &Db,
+    id: Uuid,
+    status: Status,
+    result: &Value,
+) -> Result<DateTime<Utc>, StoreError> {
+    let bytes = data::encode(result)?;
+    let stopped = now();
+    let txn = db.writer().begin().await?;
+    execution::Entity::update_many()
+        .col_expr(execution::Column::Status, Expr::value(status.as_str()))
+        .col_expr(execution::Column::StoppedAt, Expr::value(stopped))
+        .filter(execution::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    execution_data::Entity::update_many()
+        .col_expr(execution_data::Column::Data, Expr::value(bytes))
+        .col_expr(
+            execution_data::Column::DataEncoding,
+            Expr::value(data::ZLIB_JSON),
+        )
+        .filter(execution_data::Column::ExecutionId.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(stopped)
+}
+
+/// Cancels an execution that has not started (or is waiting). `false` if it is past that.
+pub async fn cancel_if_pending(db: &Db, id: Uuid) -> Result<bool, StoreError> {
+    let result = execution::Entity::update_many()
+        .col_expr(
+            execution::Column::Status,
+            Expr::value(Status::Canceled.as_str()),
+        )
+        .col_expr(execution::Column::StoppedAt, Expr::value(now()))
+        .filter(execution::Column::Id.eq(id))
+        .filter(execution::Column::Status.is_in([Status::New.as_str(), Status::Waiting.as_str()]))
+        .exec(db.writer())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn set_retry_success(db: &Db, original: Uuid, retry: Uuid) -> Result<(), StoreError> {
+    execution::Entity::update_many()
+        .col_expr(execution::Column::RetrySuccessId, Expr::value(retry))
+        .filter(execution::Column::Id.eq(original))
+        .exec(db.writer())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, id: Uuid) -> Result<ExecutionRecord, StoreError> {
+    let txn = db.writer().begin().await?;
+    let row = execution::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    execution::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    row.try_into()
+}
