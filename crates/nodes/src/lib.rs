@@ -1,6 +1,7 @@
 //! Weft's built-in nodes: one module per n8n node type, registered in [`registry`].
 
 mod code;
+mod if_filter;
 mod no_op;
 mod set;
 mod stop_and_error;
@@ -20,6 +21,8 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(stop_and_error::StopAndError))
         .register(Arc::new(set::Set))
         .register(Arc::new(code::Code))
-        .register(Arc::new(code::Function));
+        .register(Arc::new(code::Function))
+        .register(Arc::new(if_filter::If))
+        .register(Arc::new(if_filter::Filter));
     r
 }

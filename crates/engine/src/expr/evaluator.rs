@@ -67,6 +67,35 @@ impl Evaluator<'_> {
             .run_code(code, mode, index, &self.scope, self.run_data)
     }
 
+    /// Evaluates a filter value (n8n's `filter` parameter, expressions resolved) for item `index`:
+    /// `Ok(Ok(pass))`, or `Ok(Err((message, description)))` when a condition cannot be checked.
+    pub fn filter(
+        &self,
+        value: &Value,
+        index: usize,
+    ) -> Result<Result<bool, (String, Option<String>)>, ExprError> {
+        let out =
+            self.sandbox
+                .get()?
+                .call_helper("__filter", &value.to_string(), Value::from(index))?;
+        Ok(helper_outcome(out))
+    }
+
+    /// If/Filter v1 conditions (`{boolean, dateTime, number, string}` lists), combined by
+    /// `combine` (`all`/`any`, or `AND`/`OR`).
+    pub fn conditions_v1(
+        &self,
+        value: &Value,
+        combine: &str,
+    ) -> Result<Result<bool, (String, Option<String>)>, ExprError> {
+        let out = self.sandbox.get()?.call_helper(
+            "__conditionsV1",
+            &value.to_string(),
+            Value::from(combine),
+        )?;
+        Ok(helper_outcome(out))
+    }
+
     /// A parameter string: returned as is unless it starts with `=`.
     pub fn resolve_str(&self, raw: &str, index: usize) -> Result<Value, ExprError> {
         let Some(template) = Template::parse(raw) else {
@@ -104,5 +133,19 @@ impl Evaluator<'_> {
             }
             other => other.clone(),
         })
+    }
+}
+
+fn helper_outcome(out: Value) -> Result<bool, (String, Option<String>)> {
+    if out["ok"] == Value::Bool(true) {
+        Ok(out["pass"] == Value::Bool(true))
+    } else {
+        Err((
+            out["message"]
+                .as_str()
+                .unwrap_or("condition failed")
+                .to_owned(),
+            out["description"].as_str().map(str::to_owned),
+        ))
     }
 }

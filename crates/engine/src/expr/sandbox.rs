@@ -13,6 +13,7 @@ use super::ExprError;
 use crate::run::{Item, RunData, SourceData};
 
 const PRELUDE: &str = include_str!("prelude.js");
+const CONDITIONS: &str = include_str!("conditions.js");
 
 /// Bounds on one evaluation: wall time, and memory of the thread's JavaScript heap.
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +97,7 @@ impl Sandbox {
         let setup = json!({"execution": execution, "workflow": workflow}).to_string();
         sandbox.call(|ctx| {
             ctx.eval::<(), _>(PRELUDE)?;
+            ctx.eval::<(), _>(CONDITIONS)?;
             let f: Function = ctx.globals().get("__setExecution")?;
             f.call::<_, ()>((setup,))
         })?;
@@ -212,6 +214,17 @@ impl Sandbox {
                     .to_owned(),
             ))
         }
+    }
+
+    /// Calls one of the prelude's JSON-in, JSON-out helpers (`__filter`, `__conditionsV1`).
+    pub fn call_helper(&self, name: &str, json: &str, arg: Value) -> Result<Value, ExprError> {
+        let arg = arg.to_string();
+        let out: String = self.call(|ctx| {
+            let f: Function = ctx.globals().get(name)?;
+            let arg: rquickjs::Value = ctx.json_parse(arg)?;
+            f.call((json, arg))
+        })?;
+        serde_json::from_str(&out).map_err(|e| ExprError::Engine(e.to_string()))
     }
 
     /// Evaluates one `{{ }}` body for item `index` of `scope`.
