@@ -26,7 +26,7 @@ fn split(ctx: &NodeContext<'_>, array_pairing: bool) -> Result<(Vec<Item>, Vec<I
     for (index, input) in ctx.items().iter().enumerate() {
         let outcome = if version < 2.0 {
             let conditions = ctx.parameter("conditions", index)?;
-            let combine = if ctx.node.type_name_is("n8n-nodes-base.filter") {
+            let combine = if ctx.node.node_type == "n8n-nodes-base.filter" {
                 ctx.node
                     .parameters
                     .get("combineConditions")
@@ -71,16 +71,6 @@ fn split(ctx: &NodeContext<'_>, array_pairing: bool) -> Result<(Vec<Item>, Vec<I
         }
     }
     Ok((pass, fail))
-}
-
-trait TypeName {
-    fn type_name_is(&self, name: &str) -> bool;
-}
-
-impl TypeName for weft_engine::Node {
-    fn type_name_is(&self, name: &str) -> bool {
-        self.node_type == name
-    }
 }
 
 impl NodeType for If {
