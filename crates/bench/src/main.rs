@@ -1,5 +1,6 @@
 //! `weft-bench`: loads workflows into a running Weft and measures the workflow API under load.
 
+mod engine;
 mod load;
 mod report;
 
@@ -34,6 +35,9 @@ struct Args {
     /// Process id of the server, to report its resident memory.
     #[arg(long)]
     pid: Option<u32>,
+    /// Measure the engine in-process (expressions, executor) instead of the HTTP API.
+    #[arg(long)]
+    engine: bool,
     /// A label for the printed rows (e.g. the database).
     #[arg(long, default_value = "weft")]
     label: String,
@@ -44,6 +48,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if args.concurrency == 0 || args.duration == 0 {
         bail!("--concurrency and --duration must be at least 1");
+    }
+    if args.engine {
+        return engine::run(args.duration).await;
     }
     let scenarios = args
         .scenarios
