@@ -5,6 +5,7 @@ mod if_filter;
 mod no_op;
 mod set;
 mod stop_and_error;
+mod switch;
 mod triggers;
 mod util;
 
@@ -23,6 +24,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(code::Code))
         .register(Arc::new(code::Function))
         .register(Arc::new(if_filter::If))
-        .register(Arc::new(if_filter::Filter));
+        .register(Arc::new(if_filter::Filter))
+        .register(Arc::new(switch::Switch));
     r
 }

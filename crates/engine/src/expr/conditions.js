@@ -275,6 +275,18 @@
     return t;
   }
 
+  // One v1 comparison (Switch v1/v2 rules): {operation, value1, value2, kind}.
+  g.__compareV1 = function (json) {
+    const c = JSON.parse(json);
+    try {
+      let a = c.value1, b = c.value2;
+      if (c.kind === 'dateTime') { a = dateV1(a); b = dateV1(b); }
+      return JSON.stringify({ ok: true, pass: v1Operation(c.operation, a, b) });
+    } catch (e) {
+      return JSON.stringify({ ok: false, message: String(e && e.message), description: e && e.description });
+    }
+  };
+
   // conditions: {boolean: [...], dateTime: [...], number: [...], string: [...]}; combine 'all'|'any'.
   g.__conditionsV1 = function (json, combine) {
     const c = JSON.parse(json) || {};

@@ -96,6 +96,18 @@ impl Evaluator<'_> {
         Ok(helper_outcome(out))
     }
 
+    /// One If/Switch v1 comparison: `{operation, value1, value2, kind}`.
+    pub fn compare_v1(
+        &self,
+        comparison: &Value,
+    ) -> Result<Result<bool, (String, Option<String>)>, ExprError> {
+        let out =
+            self.sandbox
+                .get()?
+                .call_helper("__compareV1", &comparison.to_string(), Value::Null)?;
+        Ok(helper_outcome(out))
+    }
+
     /// A parameter string: returned as is unless it starts with `=`.
     pub fn resolve_str(&self, raw: &str, index: usize) -> Result<Value, ExprError> {
         let Some(template) = Template::parse(raw) else {
