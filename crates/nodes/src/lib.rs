@@ -2,6 +2,7 @@
 
 mod code;
 mod if_filter;
+mod merge;
 mod no_op;
 mod set;
 mod stop_and_error;
@@ -25,6 +26,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(code::Function))
         .register(Arc::new(if_filter::If))
         .register(Arc::new(if_filter::Filter))
-        .register(Arc::new(switch::Switch));
+        .register(Arc::new(switch::Switch))
+        .register(Arc::new(merge::Merge));
     r
 }

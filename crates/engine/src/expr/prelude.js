@@ -41,27 +41,36 @@
     return r;
   }
 
-  function pairedItem(target, index) {
-    let item = items[index];
-    let source = node.source;
-    for (let hop = 0; hop < 10000; hop++) {
-      if (!item) fail(`Paired item data for item from node '${target}' is unavailable`);
-      let p = item.pairedItem;
-      if (Array.isArray(p)) p = p[0];
+  // Follows pairedItem links from `item` (an input item of the node whose input came from
+  // `source`) back to `target`; an array of links is tried in order.
+  function follow(item, source, target, depth) {
+    if (depth > 10000) fail('Paired item chain is too long');
+    if (!item) return undefined;
+    let links = item.pairedItem;
+    if (links === undefined || links === null) return undefined;
+    if (!Array.isArray(links)) links = [links];
+    for (let p of links) {
       if (typeof p === 'number') p = { item: p };
-      if (!p) fail(`Paired item data for item from node '${target}' is unavailable`);
       const src = source && source[p.input || 0];
-      if (!src) fail(`Can't get data for expression: no path back to node '${target}'`);
-      const run = lastRun(src.previousNode, src.previousNodeRun || 0);
+      if (!src) continue;
+      const run = (runData[src.previousNode] || [])[src.previousNodeRun || 0];
+      if (!run) continue;
       const found = ((run.main || [])[src.previousNodeOutput || 0] || [])[p.item];
       if (src.previousNode === target) {
-        if (!found) fail(`Paired item data for item from node '${target}' is unavailable`);
-        return found;
+        if (found) return found;
+        continue;
       }
-      item = found;
-      source = run.source;
+      const deeper = follow(found, run.source, target, depth + 1);
+      if (deeper) return deeper;
     }
-    return fail('Paired item chain is too long');
+    return undefined;
+  }
+
+  function pairedItem(target, index) {
+    if (!(target in runData)) fail(`Referenced node is unexecuted: '${target}'`);
+    const found = follow(items[index], node.source, target, 0);
+    if (!found) fail(`Paired item data for item from node '${target}' is unavailable`);
+    return found;
   }
 
   function nodeApi(name) {
