@@ -4,6 +4,7 @@ pub mod error;
 mod executions;
 pub mod extract;
 mod health;
+mod node_types;
 pub mod pagination;
 pub mod state;
 mod tags;
@@ -29,6 +30,7 @@ use error::ApiError;
         (name = "health", description = "Liveness and readiness probes"),
         (name = "workflows", description = "Workflows in n8n's public API v1 shape"),
         (name = "executions", description = "Runs of workflows and their data"),
+        (name = "node-types", description = "The node types this server runs"),
         (name = "tags", description = "Tags for organising workflows"),
     )
 )]
@@ -42,6 +44,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         utoipa_actix_web::scope("/api/v1")
             .configure(workflows::routes)
             .configure(executions::routes)
+            .configure(node_types::routes)
             .configure(tags::routes),
     );
 }

@@ -195,14 +195,20 @@ fn weft_execute_exits_non_zero_when_the_execution_fails() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("kaput"));
+    let unknown = dir.path().join("unknown.json");
+    std::fs::write(
+        &unknown,
+        r#"{"name": "u", "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "X", "type": "n8n-nodes-base.notAThing", "typeVersion": 1, "parameters": {}}],
+           "connections": {"Start": {"main": [[{"node": "X", "type": "main", "index": 0}]]}}}"#,
+    )
+    .unwrap();
     let unsupported = weft()
         .args(["execute", "--file"])
-        .arg(workflow("webhook-code.json"))
+        .arg(&unknown)
         .output()
         .unwrap();
-    assert_eq!(
-        unsupported.status.code(),
-        Some(2),
-        "a Webhook trigger needs --input to run"
-    );
+    assert_eq!(unsupported.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unsupported.stderr).contains("n8n-nodes-base.notAThing@1"));
 }

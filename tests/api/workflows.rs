@@ -330,3 +330,59 @@ async fn setting_a_tag_that_does_not_exist_is_404(b: Backend) {
         "a refused change leaves the tags as they were"
     );
 }
+
+mod node_types {
+    use reqwest::StatusCode;
+    use serde_json::{Value, json};
+
+    use crate::helpers::{Backend, TestApp, assert_problem, manual_workflow, webhook_workflow};
+
+    #[tokio::test]
+    async fn node_types_lists_what_this_server_runs() {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let res = app.get("/api/v1/node-types").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        let list = body["data"].as_array().unwrap();
+        let set = list
+            .iter()
+            .find(|t| t["name"] == "n8n-nodes-base.set")
+            .expect("set is listed");
+        assert!(set["versions"].as_array().unwrap().contains(&json!(3.4)));
+        let webhook = list
+            .iter()
+            .find(|t| t["name"] == "n8n-nodes-base.webhook")
+            .expect("webhook is listed");
+        assert_eq!(webhook["kind"], "trigger");
+    }
+
+    #[tokio::test]
+    async fn a_workflow_with_unsupported_node_types_is_refused_with_each_listed() {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let mut wf = manual_workflow("unsupported");
+        wf["nodes"][1]["type"] = json!("n8n-nodes-base.notAThing");
+        wf["nodes"].as_array_mut().unwrap().push(
+            json!({"name": "Old Set", "type": "n8n-nodes-base.set", "typeVersion": 9, "parameters": {}}),
+        );
+        let res = app.post_json("/api/v1/workflows", &wf).await;
+        let problem = assert_problem(res, StatusCode::BAD_REQUEST, "validation").await;
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("n8n-nodes-base.notAThing@3.4")
+                && detail.contains("n8n-nodes-base.set@9"),
+            "{detail}"
+        );
+        let paths: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(paths, ["nodes[1].type", "nodes[2].type"]);
+
+        let ok = app.create_workflow(&webhook_workflow("hook")).await;
+        let id = ok["id"].as_str().unwrap();
+        let res = app.put_json(&format!("/api/v1/workflows/{id}"), &wf).await;
+        assert_problem(res, StatusCode::BAD_REQUEST, "validation").await;
+    }
+}

@@ -46,15 +46,15 @@ pub struct Target {
     client: reqwest::Client,
 }
 
-/// A realistic small workflow: trigger, HTTP call, IF, two Sets (about 1.5 KB of JSON).
+/// A realistic small workflow: webhook, Code, IF, two Sets (about 1.5 KB of JSON).
 fn workflow(i: usize) -> Value {
     json!({
         "name": format!("bench workflow {i}"),
         "nodes": [
             {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
              "parameters": {"path": format!("bench-{i}"), "httpMethod": "POST"}, "webhookId": format!("bench-{i}")},
-            {"name": "Fetch", "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "position": [200, 0],
-             "parameters": {"url": "=https://example.invalid/items/{{ $json.body.id }}", "options": {"timeout": 5000}}},
+            {"name": "Fetch", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200, 0],
+             "parameters": {"jsCode": "return $input.all().map(i => ({ json: { id: i.json.body.id, total: i.json.body.qty * 10 } }));"}},
             {"name": "Big?", "type": "n8n-nodes-base.if", "typeVersion": 2.2, "position": [400, 0],
              "parameters": {"conditions": {"combinator": "and", "conditions": [
                 {"id": "c", "leftValue": "={{ $json.total }}", "rightValue": 100,

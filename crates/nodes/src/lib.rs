@@ -5,6 +5,7 @@ mod if_filter;
 mod merge;
 mod no_op;
 mod set;
+mod sticky_note;
 mod stop_and_error;
 mod switch;
 mod triggers;
@@ -19,6 +20,11 @@ pub fn registry() -> NodeRegistry {
     let mut r = NodeRegistry::new();
     r.register(Arc::new(triggers::ManualTrigger))
         .register(Arc::new(triggers::Start))
+        .register(Arc::new(triggers::Webhook))
+        .register(Arc::new(triggers::ScheduleTrigger))
+        .register(Arc::new(triggers::ExecuteWorkflowTrigger))
+        .register(Arc::new(triggers::ErrorTrigger))
+        .register(Arc::new(sticky_note::StickyNote))
         .register(Arc::new(no_op::NoOp))
         .register(Arc::new(stop_and_error::StopAndError))
         .register(Arc::new(set::Set))

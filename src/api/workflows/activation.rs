@@ -2,7 +2,9 @@
 
 use actix_web::{HttpResponse, post, web};
 
-use super::dto::WorkflowResponse;
+use weft_engine::WorkflowDefinition;
+
+use super::dto::{WorkflowResponse, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
 use crate::api::state::AppState;
@@ -10,6 +12,17 @@ use crate::store;
 
 async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResponse, ApiError> {
     let id = parse_id(id, "workflow")?;
+    if active {
+        let stored = store::workflows::get(&state.db, id).await?;
+        let def = WorkflowDefinition::from_parts(
+            &stored.name,
+            stored.nodes,
+            stored.connections,
+            stored.settings,
+        )
+        .map_err(ApiError::invalid_workflow)?;
+        check_supported(&def, state.runner.registry())?;
+    }
     let wf = store::workflows::set_active(&state.db, id, active).await?;
     Ok(WorkflowResponse::new(wf, true).ok())
 }
@@ -23,7 +36,7 @@ async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResp
     params(("id" = String, Path, description = "Workflow id")),
     responses(
         (status = 200, description = "The active workflow", body = WorkflowResponse),
-        (status = 400, description = "The workflow has no trigger node", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The workflow has no trigger node, or uses node types this server does not support", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -43,7 +56,7 @@ pub async fn activate_workflow(
     params(("id" = String, Path, description = "Workflow id")),
     responses(
         (status = 200, description = "The active workflow", body = WorkflowResponse),
-        (status = 400, description = "The workflow has no trigger node", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The workflow has no trigger node, or uses node types this server does not support", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
     )
 )]

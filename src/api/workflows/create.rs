@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, post, web};
 
-use super::dto::{WorkflowResponse, WorkflowWrite};
+use super::dto::{WorkflowResponse, WorkflowWrite, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
@@ -16,7 +16,7 @@ use crate::store;
     request_body = WorkflowWrite,
     responses(
         (status = 200, description = "The stored workflow", body = WorkflowResponse),
-        (status = 400, description = "Malformed JSON or an invalid workflow", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON, an invalid workflow, or node types this server does not support", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over WEFT_MAX_BODY_BYTES", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Content-Type is not JSON", body = Problem, content_type = "application/problem+json"),
     )
@@ -27,6 +27,7 @@ pub async fn create_workflow(
     body: JsonBody<WorkflowWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let def = body.0.into_definition()?;
+    check_supported(&def, state.runner.registry())?;
     let saved = store::workflows::create(&state.db, &def).await?;
     Ok(WorkflowResponse::new(saved, true).ok())
 }

@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use weft_engine::{Connections, Node, WorkflowDefinition, WorkflowDraft, WorkflowName};
 
-use crate::api::error::ApiError;
+use weft_engine::run::NodeRegistry;
+
+use crate::api::error::{ApiError, FieldError};
 use crate::api::tags::TagResponse;
 use crate::api::time::iso;
 use crate::store::workflows::StoredWorkflow;
@@ -39,6 +41,39 @@ pub struct WorkflowWrite {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub meta: Option<Value>,
+}
+
+/// Refuses a workflow with node types this server cannot run, naming each node.
+pub fn check_supported(def: &WorkflowDefinition, registry: &NodeRegistry) -> Result<(), ApiError> {
+    let errors: Vec<FieldError> = def
+        .nodes()
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| registry.unsupported(std::iter::once(*n)).first().is_some())
+        .map(|(i, n)| FieldError {
+            path: format!("nodes[{i}].type"),
+            message: format!(
+                "{}@{} is not a node type this server supports",
+                n.node_type, n.type_version
+            ),
+        })
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut kinds: Vec<String> = registry
+        .unsupported(def.nodes())
+        .into_iter()
+        .map(|(t, v)| format!("{t}@{v}"))
+        .collect();
+    kinds.dedup();
+    Err(ApiError::Invalid {
+        detail: format!(
+            "unsupported node types: {} (see GET /api/v1/node-types)",
+            kinds.join(", ")
+        ),
+        errors,
+    })
 }
 
 impl WorkflowWrite {

@@ -4,7 +4,7 @@ use actix_web::http::header::IF_MATCH;
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use uuid::Uuid;
 
-use super::dto::{WorkflowResponse, WorkflowWrite};
+use super::dto::{WorkflowResponse, WorkflowWrite, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
 use crate::api::state::AppState;
@@ -68,7 +68,7 @@ fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
     responses(
         (status = 200, description = "The saved workflow", body = WorkflowResponse,
             headers(("ETag" = String, description = "The new versionId, quoted"))),
-        (status = 400, description = "Malformed JSON, an invalid workflow, or an active workflow left with no trigger", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON, an invalid workflow, unsupported node types, or an active workflow left with no trigger", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Saved by another request meanwhile", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match the current version", body = Problem, content_type = "application/problem+json"),
@@ -86,6 +86,7 @@ pub async fn update_workflow(
     let id = parse_id(&id, "workflow")?;
     let precondition = precondition(&req)?;
     let def = body.0.into_definition()?;
+    check_supported(&def, state.runner.registry())?;
     let expected: &[Uuid] = match &precondition {
         Precondition::None | Precondition::Any => &[],
         Precondition::OneOf(v) => v,

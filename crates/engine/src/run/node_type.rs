@@ -151,6 +151,13 @@ impl NodeRegistry {
             .filter(|t| t.versions().iter().any(|v| (v - version).abs() < 1e-9))
     }
 
+    /// Every registered type, by name.
+    pub fn types(&self) -> Vec<&Arc<dyn NodeType>> {
+        let mut all: Vec<&Arc<dyn NodeType>> = self.types.values().collect();
+        all.sort_by_key(|t| t.type_name());
+        all
+    }
+
     /// Every `(type, version)` of `nodes` this registry cannot run (sticky notes never run).
     pub fn unsupported<'n>(&self, nodes: impl IntoIterator<Item = &'n Node>) -> Vec<(String, f64)> {
         let mut missing: Vec<(String, f64)> = Vec::new();
