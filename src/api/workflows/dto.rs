@@ -49,7 +49,7 @@ pub fn check_supported(def: &WorkflowDefinition, registry: &NodeRegistry) -> Res
         .nodes()
         .iter()
         .enumerate()
-        .filter(|(_, n)| registry.unsupported(std::iter::once(*n)).first().is_some())
+        .filter(|(_, n)| !registry.unsupported(std::iter::once(*n)).is_empty())
         .map(|(i, n)| FieldError {
             path: format!("nodes[{i}].type"),
             message: format!(
