@@ -162,6 +162,22 @@ pub struct SettingsArgs {
         global = true
     )]
     pub expression_memory_mb: String,
+    /// Most items one execution may hold (all node outputs together).
+    #[arg(
+        long = "execution-max-items",
+        env = "WEFT_EXECUTION_MAX_ITEMS",
+        default_value = "1000000",
+        global = true
+    )]
+    pub execution_max_items: String,
+    /// Most data one execution may hold, in MiB (approximate JSON size of all node outputs).
+    #[arg(
+        long = "execution-max-mb",
+        env = "WEFT_EXECUTION_MAX_MB",
+        default_value = "256",
+        global = true
+    )]
+    pub execution_max_mb: String,
     /// Log filter, in `tracing` env-filter syntax.
     #[arg(long = "log", env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,

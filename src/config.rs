@@ -31,6 +31,9 @@ pub struct ExecutionConfig {
     pub run_wait: Duration,
     pub expression_timeout: Duration,
     pub expression_memory_bytes: usize,
+    /// Most items and bytes one execution may hold.
+    pub max_items: usize,
+    pub max_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +241,16 @@ impl Config {
         if expr_ms == 0 {
             return Err(bad("WEFT_EXPRESSION_TIMEOUT_MS", "must be at least 1"));
         }
+        let max_items: usize = number("WEFT_EXECUTION_MAX_ITEMS", &args.execution_max_items)?;
+        let max_mb: usize = number("WEFT_EXECUTION_MAX_MB", &args.execution_max_mb)?;
+        if max_items == 0 || max_mb == 0 {
+            let var = if max_items == 0 {
+                "WEFT_EXECUTION_MAX_ITEMS"
+            } else {
+                "WEFT_EXECUTION_MAX_MB"
+            };
+            return Err(bad(var, "must be at least 1"));
+        }
         let expr_mb: usize = number("WEFT_EXPRESSION_MEMORY_MB", &args.expression_memory_mb)?;
         if !(8..=65536).contains(&expr_mb) {
             return Err(bad(
@@ -273,6 +286,8 @@ impl Config {
                 run_wait: Duration::from_millis(run_wait_ms),
                 expression_timeout: Duration::from_millis(expr_ms),
                 expression_memory_bytes: expr_mb << 20,
+                max_items,
+                max_bytes: max_mb << 20,
             },
             log: LogConfig {
                 filter: args.log.clone(),

@@ -12,7 +12,7 @@ use crate::api;
 use crate::api::state::AppState;
 use crate::config::Config;
 use crate::db::Db;
-use crate::runner::Runner;
+use crate::runner::{Runner, RunnerSettings};
 
 /// A bound, not yet running server, and what tests need to reach it.
 pub struct Application {
@@ -45,8 +45,14 @@ impl Application {
         let runner = Arc::new(Runner::new(
             db.clone(),
             Arc::new(weft_nodes::registry()),
-            limits,
-            config.executions.concurrency,
+            RunnerSettings {
+                limits,
+                budget: weft_engine::run::Budget {
+                    max_items: config.executions.max_items,
+                    max_bytes: config.executions.max_bytes,
+                },
+                concurrency: config.executions.concurrency,
+            },
         ));
         let state = web::Data::new(AppState {
             db: db.clone(),

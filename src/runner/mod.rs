@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 use weft_engine::expr::ExprLimits;
-use weft_engine::run::{Executor, Item, NodeRegistry, RunOptions, start_node};
+use weft_engine::run::{Budget, Executor, Item, NodeRegistry, RunOptions, start_node};
 
 use crate::db::Db;
 use crate::store::StoreError;
@@ -43,26 +43,32 @@ pub enum RunError {
     Store(#[from] StoreError),
 }
 
+/// Limits every execution this runner starts gets.
+#[derive(Debug, Clone, Copy)]
+pub struct RunnerSettings {
+    pub limits: ExprLimits,
+    pub budget: Budget,
+    /// Executions running at once.
+    pub concurrency: usize,
+}
+
 pub struct Runner {
     db: Db,
     registry: Arc<NodeRegistry>,
     limits: ExprLimits,
+    budget: Budget,
     permits: Arc<Semaphore>,
     cancels: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
 }
 
 impl Runner {
-    pub fn new(
-        db: Db,
-        registry: Arc<NodeRegistry>,
-        limits: ExprLimits,
-        concurrency: usize,
-    ) -> Self {
+    pub fn new(db: Db, registry: Arc<NodeRegistry>, settings: RunnerSettings) -> Self {
         Self {
             db,
             registry,
-            limits,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            limits: settings.limits,
+            budget: settings.budget,
+            permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             cancels: Mutex::new(HashMap::new()),
         }
     }
@@ -142,6 +148,7 @@ impl Runner {
             mode: req.mode.to_owned(),
             workflow_id: req.workflow_id.to_string(),
             expression_limits: self.limits,
+            budget: self.budget,
         };
         let runner = self.clone();
         let id = record.id;

@@ -176,6 +176,8 @@ pub fn settings(database_url: String) -> SettingsArgs {
         run_wait_ms: "10000".into(),
         expression_timeout_ms: "1000".into(),
         expression_memory_mb: "64".into(),
+        execution_max_items: "100000".into(),
+        execution_max_mb: "64".into(),
         log: "warn".into(),
         log_format: "text".into(),
     }

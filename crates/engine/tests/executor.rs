@@ -434,3 +434,28 @@ async fn a_cancelled_execution_stops_before_the_next_node() {
     assert_eq!(result.status, ExecutionStatus::Canceled);
     assert!(result.result_data.run_data.is_empty());
 }
+
+#[tokio::test]
+async fn an_execution_over_its_data_budget_ends_with_a_clear_error() {
+    let def = wf(
+        Some("v1"),
+        vec![
+            node("Start", "trigger", 0, 0),
+            node("Inc", "increment", 200, 0),
+        ],
+        &[("Start", 0, "Inc", 0)],
+    );
+    let options = RunOptions {
+        budget: weft_engine::run::Budget {
+            max_items: 10,
+            max_bytes: 1 << 20,
+        },
+        ..RunOptions::default()
+    };
+    let items: Vec<Value> = (0..8).map(|n| json!({"n": n})).collect();
+    let result = run_with(&def, items, options).await;
+    assert_eq!(result.status, ExecutionStatus::Error);
+    let error = result.result_data.error.unwrap();
+    assert!(error.message.contains("budget of 10"), "{}", error.message);
+    assert_eq!(error.node.unwrap().name, "Inc");
+}

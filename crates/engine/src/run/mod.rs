@@ -12,7 +12,7 @@ pub use data::{
     ExecutionError, ExecutionResult, ExecutionStatus, ResultData, RunData, SourceData, TaskData,
     TaskOutput, TaskStatus,
 };
-pub use executor::{ExecutionOrder, Executor, RunOptions};
+pub use executor::{Budget, ExecutionOrder, Executor, RunOptions};
 pub use item::{Inputs, Item, Outputs, PairedItem, PairedItemRef};
 pub use node_type::{
     NodeContext, NodeError, NodeFuture, NodeKind, NodeRegistry, NodeResult, NodeType,

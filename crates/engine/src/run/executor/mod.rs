@@ -51,6 +51,41 @@ pub struct RunOptions {
     pub mode: String,
     pub workflow_id: String,
     pub expression_limits: ExprLimits,
+    pub budget: Budget,
+}
+
+/// How much data one execution may hold before it is stopped with an error.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Items produced by all node runs together.
+    pub max_items: usize,
+    /// Approximate JSON size of those items, in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            max_items: 1_000_000,
+            max_bytes: 256 << 20,
+        }
+    }
+}
+
+/// A cheap estimate of an item's JSON size (no serialisation).
+fn approx_size(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 4,
+        Value::Number(_) => 8,
+        Value::String(s) => s.len() + 2,
+        Value::Array(a) => 2 + a.iter().map(|v| approx_size(v) + 1).sum::<usize>(),
+        Value::Object(o) => {
+            2 + o
+                .iter()
+                .map(|(k, v)| k.len() + 4 + approx_size(v))
+                .sum::<usize>()
+        }
+    }
 }
 
 struct Entry {
@@ -75,6 +110,8 @@ pub struct Executor<'w> {
     run_data: RunData,
     last_node: Option<String>,
     execution_index: u32,
+    items_held: usize,
+    bytes_held: usize,
 }
 
 fn now_ms() -> i64 {
@@ -123,6 +160,8 @@ impl<'w> Executor<'w> {
             run_data: RunData::new(),
             last_node: None,
             execution_index: 0,
+            items_held: 0,
+            bytes_held: 0,
         }
     }
 
@@ -181,6 +220,24 @@ impl<'w> Executor<'w> {
                 continue;
             };
             self.last_node = Some(node.name.clone());
+            if let Some(over) = self.charge(&outputs, options.budget) {
+                let err = ExecutionError {
+                    message: over,
+                    name: "ExecutionBudgetExceeded".into(),
+                    description: Some(
+                        "The workflow produced more data than one execution may hold.".into(),
+                    ),
+                    node: Some(ErrorNode {
+                        name: node.name.clone(),
+                        node_type: node.node_type.clone(),
+                    }),
+                    context: None,
+                };
+                self.record(node, &entry, start_time, started, None, Some(err.clone()));
+                status = ExecutionStatus::Error;
+                error = Some(err);
+                break;
+            }
             self.record(
                 node,
                 &entry,
@@ -202,6 +259,31 @@ impl<'w> Executor<'w> {
                 error,
             },
         }
+    }
+
+    /// Adds a node run's output to what the execution holds; the reason if over budget.
+    fn charge(&mut self, outputs: &Outputs, budget: Budget) -> Option<String> {
+        for item in outputs.iter().flatten() {
+            self.items_held += 1;
+            self.bytes_held += item
+                .json
+                .iter()
+                .map(|(k, v)| k.len() + 4 + approx_size(v))
+                .sum::<usize>();
+        }
+        if self.items_held > budget.max_items {
+            return Some(format!(
+                "The execution holds {} items, more than its budget of {}",
+                self.items_held, budget.max_items
+            ));
+        }
+        if self.bytes_held > budget.max_bytes {
+            return Some(format!(
+                "The execution holds about {} bytes of data, more than its budget of {}",
+                self.bytes_held, budget.max_bytes
+            ));
+        }
+        None
     }
 
     fn record(
