@@ -28,13 +28,7 @@ fn read_items(path: &std::path::Path) -> Result<Vec<Item>, String> {
     };
     list.into_iter()
         .enumerate()
-        .map(|(i, v)| match v {
-            Value::Object(map) if map.get("json").is_some_and(Value::is_object) => {
-                serde_json::from_value(Value::Object(map)).map_err(|e| format!("item {i}: {e}"))
-            }
-            Value::Object(map) => Ok(Item::new(map)),
-            other => Err(format!("item {i} is not an object: {other}")),
-        })
+        .map(|(i, v)| Item::from_input(v).map_err(|e| format!("item {i} {e}")))
         .collect()
 }
 

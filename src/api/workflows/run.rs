@@ -33,16 +33,8 @@ pub struct RunBody {
 fn items(list: Vec<Value>, at: &str) -> Result<Vec<Item>, ApiError> {
     list.into_iter()
         .enumerate()
-        .map(|(i, v)| match v {
-            Value::Object(map) if map.get("json").is_some_and(Value::is_object) => {
-                serde_json::from_value(Value::Object(map))
-                    .map_err(|e| ApiError::invalid_field(format!("{at}[{i}]"), e.to_string()))
-            }
-            Value::Object(map) => Ok(Item::new(map)),
-            _ => Err(ApiError::invalid_field(
-                format!("{at}[{i}]"),
-                "must be an object",
-            )),
+        .map(|(i, v)| {
+            Item::from_input(v).map_err(|e| ApiError::invalid_field(format!("{at}[{i}]"), e))
         })
         .collect()
 }

@@ -25,6 +25,18 @@ impl Item {
         }
     }
 
+    /// Reads an item given by a caller: `{"json": {…}, "binary"?: …}` as is, a plain object as its
+    /// `json`. Anything else is refused with the reason.
+    pub fn from_input(value: Value) -> Result<Self, String> {
+        match value {
+            Value::Object(map) if map.get("json").is_some_and(Value::is_object) => {
+                serde_json::from_value(Value::Object(map)).map_err(|e| e.to_string())
+            }
+            Value::Object(map) => Ok(Self::new(map)),
+            other => Err(format!("must be an object, got {other}")),
+        }
+    }
+
     /// Wraps a JSON value: an object becomes the item's `json`; anything else lands under `data`.
     pub fn from_value(value: Value) -> Self {
         match value {
