@@ -212,3 +212,27 @@ fn weft_execute_exits_non_zero_when_the_execution_fails() {
     assert_eq!(unsupported.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unsupported.stderr).contains("n8n-nodes-base.notAThing@1"));
 }
+
+#[test]
+fn weft_execute_runs_an_export_with_set_if_merge_and_code_as_n8n_does() {
+    let out = weft()
+        .args(["execute", "--file"])
+        .arg(workflow("set-if-merge-code.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        items[0]["json"],
+        serde_json::json!({
+            "count": 3,
+            "first": "A-1",
+            // v1 order: the top branch (High) reaches Merge input 1 first; append keeps input order.
+            "rows": ["A-1:ADA:high:208", "A-3:ALAN:high:100", "A-2:GRACE:low:33"]
+        })
+    );
+}
