@@ -18,6 +18,7 @@ fn expressions(code: &str, budget: Duration) -> anyhow::Result<(u64, f64)> {
         ExprLimits::default(),
         json!({"id": "b", "mode": "manual"}),
         json!({"id": "w", "name": "bench"}),
+        "UTC",
     );
     let items: Vec<Item> = (0..100)
         .map(|i| Item::from_value(json!({"a": {"b": i, "name": format!("item {i}")}})))

@@ -12,6 +12,7 @@ fn sandbox(limits: ExprLimits) -> LazySandbox {
         limits,
         json!({"id": "e1", "mode": "manual", "resumeUrl": ""}),
         json!({"id": "w1", "name": "Test", "active": false}),
+        "America/New_York",
     )
 }
 
@@ -305,5 +306,44 @@ fn a_node_reference_follows_paired_items_back_through_the_run() {
         ev.resolve_str("=Item {{ $json.m }} of {{ $input.all().length }}", 1)
             .unwrap(),
         json!("Item first of 2")
+    );
+}
+
+#[test]
+fn dates_use_luxon_in_the_workflow_time_zone() {
+    let sb = sandbox(ExprLimits::default());
+    let input = items(&[json!({"when": "2024-03-10T12:00:00Z"})]);
+    let eval = |code: &str| eval_in(&sb, code, &input).unwrap();
+    assert_eq!(
+        eval("DateTime.fromISO($json.when).toISO()"),
+        json!("2024-03-10T08:00:00.000-04:00")
+    );
+    assert_eq!(
+        eval("DateTime.fromISO('2024-01-10T12:00:00Z').toFormat('yyyy-MM-dd HH:mm ZZ')"),
+        json!("2024-01-10 07:00 -05:00")
+    );
+    assert_eq!(
+        eval("DateTime.fromISO($json.when).setZone('Asia/Tokyo').toFormat('cccc d LLLL')"),
+        json!("Sunday 10 March")
+    );
+    assert_eq!(
+        eval("DateTime.fromISO($json.when).plus({ days: 1 }).toISODate()"),
+        json!("2024-03-11")
+    );
+    assert_eq!(
+        eval("Duration.fromObject({ hours: 2 }).as('minutes')"),
+        json!(120)
+    );
+    assert_eq!(eval("$now.zoneName"), json!("America/New_York"));
+    assert_eq!(eval("$today.hour"), json!(0));
+    assert_eq!(
+        eval("DateTime.fromISO('2024-01-01', { zone: 'Fantasia/Castle' }).isValid"),
+        json!(false)
+    );
+    assert_eq!(
+        eval(
+            "Interval.fromDateTimes(DateTime.fromISO('2024-01-01'), DateTime.fromISO('2024-01-31')).length('days')"
+        ),
+        json!(30)
     );
 }

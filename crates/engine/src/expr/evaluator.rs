@@ -15,21 +15,26 @@ pub struct LazySandbox {
     limits: ExprLimits,
     execution: Value,
     workflow: Value,
+    timezone: String,
 }
 
 impl LazySandbox {
-    pub fn new(limits: ExprLimits, execution: Value, workflow: Value) -> Self {
+    /// `timezone`: the workflow's zone (`settings.timezone`), used by `$now` and Luxon.
+    pub fn new(limits: ExprLimits, execution: Value, workflow: Value, timezone: &str) -> Self {
         Self {
             cell: OnceCell::new(),
             limits,
             execution,
             workflow,
+            timezone: timezone.to_owned(),
         }
     }
 
     pub fn get(&self) -> Result<&Sandbox, ExprError> {
         self.cell
-            .get_or_init(|| Sandbox::new(self.limits, &self.execution, &self.workflow))
+            .get_or_init(|| {
+                Sandbox::new(self.limits, &self.execution, &self.workflow, &self.timezone)
+            })
             .as_ref()
             .map_err(Clone::clone)
     }

@@ -148,8 +148,27 @@
     return JSON.stringify(outcome);
   };
 
+  // Luxon, loaded on first use of a date helper, in the workflow's time zone.
+  let zone = 'America/New_York';
+  let lib;
+  function luxon() {
+    if (!lib) {
+      g.__loadLuxon();
+      lib = g.luxon;
+      lib.Settings.defaultZone = zone;
+      lib.Settings.defaultLocale = 'en-US';
+    }
+    return lib;
+  }
+  for (const name of ['DateTime', 'Duration', 'Interval', 'Info']) {
+    Object.defineProperty(g, name, { get: () => luxon()[name], configurable: true });
+  }
+  Object.defineProperty(g, '$now', { get: () => luxon().DateTime.now().setZone(zone) });
+  Object.defineProperty(g, '$today', { get: () => luxon().DateTime.now().setZone(zone).startOf('day') });
+
   g.__setExecution = function (json) {
     const e = JSON.parse(json);
+    if (e.timezone) zone = e.timezone;
     g.$execution = Object.freeze(e.execution);
     g.$workflow = Object.freeze(e.workflow);
     g.$vars = Object.freeze(e.vars || {});

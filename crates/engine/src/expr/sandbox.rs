@@ -14,6 +14,21 @@ use crate::run::{Item, RunData, SourceData};
 
 const PRELUDE: &str = include_str!("prelude.js");
 const CONDITIONS: &str = include_str!("conditions.js");
+const INTL: &str = include_str!("intl.js");
+const LUXON: &str = include_str!("vendor/luxon.min.js");
+
+/// Minutes east of UTC of `zone` at `epoch_ms`; `None` for a zone the tz database lacks.
+fn tz_offset(zone: String, epoch_ms: f64) -> Option<i32> {
+    use chrono::{Offset, TimeZone};
+    let tz: chrono_tz::Tz = zone.parse().ok()?;
+    let at = chrono::DateTime::from_timestamp_millis(epoch_ms as i64)?;
+    Some(
+        tz.offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc()
+            / 60,
+    )
+}
 
 /// Bounds on one evaluation: wall time, and memory of the thread's JavaScript heap.
 #[derive(Debug, Clone, Copy)]
@@ -82,7 +97,12 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// A fresh context (nothing user code did in another execution is visible) on this thread's runtime.
-    pub fn new(limits: ExprLimits, execution: &Value, workflow: &Value) -> Result<Self, ExprError> {
+    pub fn new(
+        limits: ExprLimits,
+        execution: &Value,
+        workflow: &Value,
+        timezone: &str,
+    ) -> Result<Self, ExprError> {
         let thread = thread_runtime()?;
         thread.runtime.set_memory_limit(limits.memory_bytes);
         let context =
@@ -94,8 +114,16 @@ impl Sandbox {
             recorded: RefCell::new(HashMap::new()),
             entered: RefCell::new(None),
         };
-        let setup = json!({"execution": execution, "workflow": workflow}).to_string();
+        let setup =
+            json!({"execution": execution, "workflow": workflow, "timezone": timezone}).to_string();
         sandbox.call(|ctx| {
+            let globals = ctx.globals();
+            globals.set("__tzOffset", Function::new(ctx.clone(), tz_offset)?)?;
+            globals.set(
+                "__loadLuxon",
+                Function::new(ctx.clone(), |ctx: Ctx<'_>| ctx.eval::<(), _>(LUXON))?,
+            )?;
+            ctx.eval::<(), _>(INTL)?;
             ctx.eval::<(), _>(PRELUDE)?;
             ctx.eval::<(), _>(CONDITIONS)?;
             let f: Function = ctx.globals().get("__setExecution")?;

@@ -21,7 +21,8 @@ pub fn to_type(name: &str, value: Value, kind: &str) -> Result<Value, String> {
         }),
         "number" | "numberValue" => match &value {
             Value::Number(_) => Ok(value),
-            Value::String(s) if s.trim().is_empty() => Ok(value),
+            // JavaScript's Number(): blank text is 0.
+            Value::String(s) if s.trim().is_empty() => Ok(number(0.0)),
             Value::String(s) => match s.trim().parse::<f64>() {
                 Ok(f) if f.is_finite() => Ok(number(f)),
                 _ => fail(&value),

@@ -38,6 +38,9 @@ impl ExecutionOrder {
     }
 }
 
+/// n8n's zone for workflows that set none.
+pub const DEFAULT_TIMEZONE: &str = "America/New_York";
+
 /// How to run: where to start, with which items, with what pinned outputs, and a cancel flag.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -170,6 +173,12 @@ impl<'w> Executor<'w> {
             options.expression_limits,
             serde_json::json!({"id": options.execution_id, "mode": options.mode, "resumeUrl": ""}),
             serde_json::json!({"id": options.workflow_id, "name": self.def.name().as_str(), "active": false}),
+            self.def
+                .settings()
+                .get("timezone")
+                .and_then(Value::as_str)
+                .filter(|z| !z.is_empty() && *z != "DEFAULT")
+                .unwrap_or(DEFAULT_TIMEZONE),
         );
         self.stack.push_back(Entry {
             node: options.start_node.clone(),
