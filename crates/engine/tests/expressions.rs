@@ -347,3 +347,43 @@ fn dates_use_luxon_in_the_workflow_time_zone() {
         json!(30)
     );
 }
+
+#[test]
+fn n8n_extension_functions_work_on_strings_numbers_arrays_objects_and_dates() {
+    let sb = sandbox(ExprLimits::default());
+    let input = items(&[
+        json!({"name": "ada lovelace", "tags": ["a", "b", "a"], "n": 2.456, "o": {"x": 1, "y": ""}}),
+    ]);
+    let eval = |code: &str| eval_in(&sb, code, &input).unwrap();
+    assert_eq!(eval("$json.name.toTitleCase()"), json!("Ada Lovelace"));
+    assert_eq!(eval("'Hello World'.toSnakeCase()"), json!("hello_world"));
+    assert_eq!(
+        eval("'mail me: ada@example.com'.extractEmail()"),
+        json!("ada@example.com")
+    );
+    assert_eq!(
+        eval("'https://www.example.com/a/b?x=1'.extractDomain()"),
+        json!("example.com")
+    );
+    assert_eq!(eval("''.isEmpty() && !'x'.isEmpty()"), json!(true));
+    assert_eq!(eval("$json.n.round(2)"), json!(2.46));
+    assert_eq!(eval("$json.tags.unique()"), json!(["a", "b"]));
+    assert_eq!(eval("[1, 2, 3].sum() + [4, 6].average()"), json!(11));
+    assert_eq!(eval("$json.tags.first() + $json.tags.last()"), json!("aa"));
+    assert_eq!(eval("$json.o.compact()"), json!({"x": 1}));
+    assert_eq!(
+        eval("$json.o.hasField('y') && !({}).isNotEmpty()"),
+        json!(true)
+    );
+    assert_eq!(
+        eval("'2024-01-15'.toDateTime().plus(2, 'days').format('yyyy-MM-dd')"),
+        json!("2024-01-17")
+    );
+    assert_eq!(
+        eval("'2024-01-13T10:00:00Z'.toDateTime().isWeekend()"),
+        json!(true)
+    );
+    // Extensions are not enumerable: they never leak into data.
+    assert_eq!(eval("Object.keys({a: 1})"), json!(["a"]));
+    assert_eq!(eval("JSON.stringify([1])"), json!("[1]"));
+}

@@ -157,6 +157,7 @@
       lib = g.luxon;
       lib.Settings.defaultZone = zone;
       lib.Settings.defaultLocale = 'en-US';
+      g.__extendDates(lib);
     }
     return lib;
   }

@@ -15,6 +15,7 @@ use crate::run::{Item, RunData, SourceData};
 const PRELUDE: &str = include_str!("prelude.js");
 const CONDITIONS: &str = include_str!("conditions.js");
 const INTL: &str = include_str!("intl.js");
+const EXTENSIONS: &str = include_str!("extensions.js");
 const LUXON: &str = include_str!("vendor/luxon.min.js");
 
 /// Minutes east of UTC of `zone` at `epoch_ms`; `None` for a zone the tz database lacks.
@@ -125,6 +126,7 @@ impl Sandbox {
             )?;
             ctx.eval::<(), _>(INTL)?;
             ctx.eval::<(), _>(PRELUDE)?;
+            ctx.eval::<(), _>(EXTENSIONS)?;
             ctx.eval::<(), _>(CONDITIONS)?;
             let f: Function = ctx.globals().get("__setExecution")?;
             f.call::<_, ()>((setup,))
