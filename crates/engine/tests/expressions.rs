@@ -387,3 +387,11 @@ fn n8n_extension_functions_work_on_strings_numbers_arrays_objects_and_dates() {
     assert_eq!(eval("Object.keys({a: 1})"), json!(["a"]));
     assert_eq!(eval("JSON.stringify([1])"), json!("[1]"));
 }
+
+#[test]
+fn jmespath_queries_data() {
+    let sb = sandbox(ExprLimits::default());
+    let input = items(&[json!({"people": [{"name": "a", "age": 30}, {"name": "b", "age": 20}]})]);
+    let got = eval_in(&sb, "$jmespath($json, 'people[?age > `25`].name')", &input).unwrap();
+    assert_eq!(got, json!(["a"]));
+}

@@ -122,6 +122,11 @@
     return empty ? fallback : value;
   };
   g.$not = (value) => !value;
+  let jmes;
+  g.$jmespath = (data, expression) => {
+    if (!jmes) { g.__load('jmespath'); jmes = g.jmespath; }
+    return jmes.search(data, expression);
+  };
   g.$min = (...n) => Math.min(...n);
   g.$max = (...n) => Math.max(...n);
   // Code and Function nodes: the body runs as an async function; the settled outcome is
@@ -153,7 +158,7 @@
   let lib;
   function luxon() {
     if (!lib) {
-      g.__loadLuxon();
+      g.__load('luxon');
       lib = g.luxon;
       lib.Settings.defaultZone = zone;
       lib.Settings.defaultLocale = 'en-US';

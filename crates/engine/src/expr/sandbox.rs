@@ -17,6 +17,16 @@ const CONDITIONS: &str = include_str!("conditions.js");
 const INTL: &str = include_str!("intl.js");
 const EXTENSIONS: &str = include_str!("extensions.js");
 const LUXON: &str = include_str!("vendor/luxon.min.js");
+const JMESPATH: &str = include_str!("vendor/jmespath.min.js");
+
+/// Evaluates a vendored library on first use (`luxon`, `jmespath`), defining its global.
+fn load_library(ctx: Ctx<'_>, name: String) -> rquickjs::Result<()> {
+    match name.as_str() {
+        "luxon" => ctx.eval::<(), _>(LUXON),
+        "jmespath" => ctx.eval::<(), _>(JMESPATH),
+        _ => Ok(()),
+    }
+}
 
 /// Minutes east of UTC of `zone` at `epoch_ms`; `None` for a zone the tz database lacks.
 fn tz_offset(zone: String, epoch_ms: f64) -> Option<i32> {
@@ -120,10 +130,7 @@ impl Sandbox {
         sandbox.call(|ctx| {
             let globals = ctx.globals();
             globals.set("__tzOffset", Function::new(ctx.clone(), tz_offset)?)?;
-            globals.set(
-                "__loadLuxon",
-                Function::new(ctx.clone(), |ctx: Ctx<'_>| ctx.eval::<(), _>(LUXON))?,
-            )?;
+            globals.set("__load", Function::new(ctx.clone(), load_library)?)?;
             ctx.eval::<(), _>(INTL)?;
             ctx.eval::<(), _>(PRELUDE)?;
             ctx.eval::<(), _>(EXTENSIONS)?;
