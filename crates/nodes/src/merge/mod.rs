@@ -1,8 +1,9 @@
-//! `n8n-nodes-base.merge` v2–v3.2: append, combine (by fields, by position, all combinations)
+//! `n8n-nodes-base.merge` v1–v3.2 (v1 in `v1`), v2 onwards: append, combine (by fields, by position, all combinations)
 //! and choose branch. Clash handling follows lodash merge semantics (see `values`).
 
 mod fields;
 mod pairs;
+mod v1;
 mod values;
 
 use serde_json::{Map, Value, json};
@@ -153,7 +154,7 @@ impl NodeType for Merge {
         "n8n-nodes-base.merge"
     }
     fn versions(&self) -> &'static [f64] {
-        &[2.0, 2.1, 3.0, 3.1, 3.2]
+        &[1.0, 2.0, 2.1, 3.0, 3.1, 3.2]
     }
     fn inputs(&self, node: &Node) -> usize {
         if version(node) >= 3.0 {
@@ -166,7 +167,9 @@ impl NodeType for Merge {
         }
     }
     fn required_inputs(&self, node: &Node) -> RequiredInputs {
-        if text(node, "/mode", "append") == "chooseBranch" {
+        if version(node) < 2.0 {
+            RequiredInputs::Any
+        } else if text(node, "/mode", "append") == "chooseBranch" {
             RequiredInputs::Indexes(vec![0, 1])
         } else {
             RequiredInputs::Count(1)
@@ -177,6 +180,9 @@ impl NodeType for Merge {
             let node = ctx.node;
             let inputs = inputs(&ctx);
             let v3 = version(node) >= 3.0;
+            if version(node) < 2.0 {
+                return Ok(Some(vec![v1::run(node, &inputs[0], &inputs[1])]));
+            }
             let out = match text(node, "/mode", "append") {
                 "append" => inputs.concat(),
                 "chooseBranch" => choose_branch(node, &inputs)?,

@@ -1,0 +1,145 @@
+//! Merge v1's modes, run through the executor with Code nodes feeding both inputs.
+
+use serde_json::{Value, json};
+use weft_engine::run::{Executor, Item, RunOptions};
+use weft_engine::{WorkflowDefinition, WorkflowDraft};
+
+async fn merged(params: Value, left: &str, right: &str) -> Vec<Value> {
+    let draft: WorkflowDraft = serde_json::from_value(json!({
+        "name": "m",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}, "position": [0, 0]},
+            {"name": "L", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": left}, "position": [200, 0]},
+            {"name": "R", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": right}, "position": [200, 200]},
+            {"name": "Merge", "type": "n8n-nodes-base.merge", "typeVersion": 1, "parameters": params, "position": [400, 100]}
+        ],
+        "connections": {
+            "Start": {"main": [[{"node": "L", "type": "main", "index": 0}, {"node": "R", "type": "main", "index": 0}]]},
+            "L": {"main": [[{"node": "Merge", "type": "main", "index": 0}]]},
+            "R": {"main": [[{"node": "Merge", "type": "main", "index": 1}]]}
+        },
+        "settings": {"executionOrder": "v1"}
+    }))
+    .unwrap();
+    let def = WorkflowDefinition::try_from(draft).unwrap();
+    let registry = weft_nodes::registry();
+    let options = RunOptions {
+        start_node: "Start".into(),
+        start_items: vec![Item::default()],
+        ..RunOptions::default()
+    };
+    let result = Executor::new(&def, &registry).run(options).await;
+    assert!(
+        result.result_data.error.is_none(),
+        "{:?}",
+        result.result_data.error
+    );
+    result.result_data.run_data["Merge"][0]
+        .data
+        .as_ref()
+        .unwrap()
+        .main[0]
+        .iter()
+        .map(|i| Value::Object(i.json.clone()))
+        .collect()
+}
+
+const PEOPLE: &str = "return [{json: {id: 1, name: 'Ada'}}, {json: {id: 2, name: 'Alan'}}, {json: {id: 3, name: 'Grace'}}];";
+const ROLES: &str =
+    "return [{json: {pid: 2, role: 'eng', name: ''}}, {json: {pid: 1, role: 'math'}}];";
+
+#[tokio::test]
+async fn merge_by_key_adds_the_matching_fields() {
+    let out = merged(
+        json!({"mode": "mergeByKey", "propertyName1": "id", "propertyName2": "pid"}),
+        PEOPLE,
+        ROLES,
+    )
+    .await;
+    assert_eq!(
+        out,
+        [
+            json!({"id": 1, "name": "Ada", "role": "math"}),
+            json!({"id": 2, "name": "", "role": "eng"}),
+            json!({"id": 3, "name": "Grace"})
+        ]
+    );
+    let keep = merged(json!({"mode": "mergeByKey", "propertyName1": "id", "propertyName2": "pid", "overwrite": "undefined"}), PEOPLE, ROLES).await;
+    assert_eq!(keep[1], json!({"id": 2, "name": "Alan", "role": "eng"}));
+}
+
+#[tokio::test]
+async fn key_matches_can_be_kept_or_removed() {
+    let kept = merged(
+        json!({"mode": "keepKeyMatches", "propertyName1": "id", "propertyName2": "pid"}),
+        PEOPLE,
+        ROLES,
+    )
+    .await;
+    assert_eq!(
+        kept.iter().map(|v| v["id"].clone()).collect::<Vec<_>>(),
+        [json!(1), json!(2)]
+    );
+    let removed = merged(
+        json!({"mode": "removeKeyMatches", "propertyName1": "id", "propertyName2": "pid"}),
+        PEOPLE,
+        ROLES,
+    )
+    .await;
+    assert_eq!(removed, [json!({"id": 3, "name": "Grace"})]);
+}
+
+#[tokio::test]
+async fn merge_by_index_joins_left_inner_or_outer() {
+    let left = merged(json!({"mode": "mergeByIndex"}), PEOPLE, ROLES).await;
+    assert_eq!(left.len(), 3);
+    assert_eq!(
+        left[0],
+        json!({"id": 1, "name": "", "pid": 2, "role": "eng"})
+    );
+    assert_eq!(
+        merged(
+            json!({"mode": "mergeByIndex", "join": "inner"}),
+            PEOPLE,
+            ROLES
+        )
+        .await
+        .len(),
+        2
+    );
+    assert_eq!(
+        merged(
+            json!({"mode": "mergeByIndex", "join": "outer"}),
+            ROLES,
+            PEOPLE
+        )
+        .await
+        .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn multiplex_wait_pass_through_and_append() {
+    assert_eq!(
+        merged(json!({"mode": "multiplex"}), PEOPLE, ROLES)
+            .await
+            .len(),
+        6
+    );
+    assert_eq!(
+        merged(json!({"mode": "wait"}), PEOPLE, ROLES).await,
+        [json!({})]
+    );
+    assert_eq!(
+        merged(
+            json!({"mode": "passThrough", "output": "input2"}),
+            PEOPLE,
+            ROLES
+        )
+        .await
+        .len(),
+        2
+    );
+    assert_eq!(merged(json!({}), PEOPLE, ROLES).await.len(), 5);
+}
