@@ -459,3 +459,43 @@ async fn an_execution_over_its_data_budget_ends_with_a_clear_error() {
     assert!(error.message.contains("budget of 10"), "{}", error.message);
     assert_eq!(error.node.unwrap().name, "Inc");
 }
+
+fn two_roots(order: Option<&str>) -> WorkflowDefinition {
+    wf(
+        order,
+        vec![
+            node("Start", "trigger", 0, 0),
+            node("A", "visit", 200, 0),
+            node("Other root", "visit", 0, 300),
+            node("Merge", "append", 400, 100),
+        ],
+        &[
+            ("Start", 0, "A", 0),
+            ("A", 0, "Merge", 0),
+            ("Other root", 0, "Merge", 1),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn in_v0_a_merge_forces_its_other_unrun_parent_to_run() {
+    let result = run(&two_roots(None), vec![json!({"n": 1})]).await;
+    assert_eq!(order(&result), ["Start", "A", "Other root", "Merge"]);
+    assert_eq!(
+        output(&result, "Merge", 0, 0),
+        [
+            json!({"n": 1, "path": ["A"]}),
+            json!({"path": ["Other root"]})
+        ]
+    );
+}
+
+#[tokio::test]
+async fn in_v1_the_other_parent_is_not_forced_and_the_merge_runs_with_what_arrived() {
+    let result = run(&two_roots(Some("v1")), vec![json!({"n": 1})]).await;
+    assert_eq!(order(&result), ["Start", "A", "Merge"]);
+    assert_eq!(
+        output(&result, "Merge", 0, 0),
+        [json!({"n": 1, "path": ["A"]})]
+    );
+}

@@ -82,6 +82,11 @@ impl<'w> Graph<'w> {
         self.wired_inputs.get(name).copied().unwrap_or(0)
     }
 
+    /// Direct main parents of `name`, in connection order.
+    pub fn parents(&self, name: &str) -> &[String] {
+        self.parents.get(name).map_or(&[], Vec::as_slice)
+    }
+
     pub fn has_parents(&self, name: &str) -> bool {
         self.parents.get(name).is_some_and(|p| !p.is_empty())
     }

@@ -64,6 +64,7 @@ impl Executor<'_> {
             });
             return;
         }
+        let was_waiting = self.waiting.iter().any(|(n, _)| n == target);
         let pos = match self.waiting.iter().position(|(n, _)| n == target) {
             Some(p) => p,
             None => {
@@ -84,7 +85,7 @@ impl Executor<'_> {
         };
         let slot = &mut slots[slot_index];
         slot.inputs[input] = Some(data);
-        slot.source[input] = Some(source);
+        slot.source[input] = Some(source.clone());
         if slot.inputs.iter().all(Option::is_some) {
             let slot = slots.remove(slot_index);
             if slots.is_empty() {
@@ -94,6 +95,58 @@ impl Executor<'_> {
                 node: target.to_owned(),
                 inputs: slot.inputs,
                 source: slot.source,
+            });
+        } else if self.order == ExecutionOrder::V0 && !was_waiting {
+            self.force_other_parents(target, &source);
+        }
+    }
+
+    /// Legacy v0 "force input node execution": when a multi-input node first gets data on one
+    /// input, the highest not-yet-run ancestor of each of its other parents is started (with one
+    /// empty item), so that, for example, a second unconnected start node feeds its input.
+    fn force_other_parents(&mut self, target: &str, source: &SourceData) {
+        let parent = source.previous_node.as_str();
+        let siblings: Vec<String> = self
+            .graph
+            .children(parent)
+            .iter()
+            .flatten()
+            .map(|e| e.target.clone())
+            .collect();
+        let scheduled = |me: &Self, name: &str| {
+            me.run_data.contains_key(name) || me.stack.iter().any(|e| e.node == name)
+        };
+        for other in self.graph.parents(target).to_vec() {
+            if other == parent || siblings.contains(&other) || scheduled(self, &other) {
+                continue;
+            }
+            let mut pick = Some(other.clone());
+            let mut current = other.clone();
+            while let Some(up) = self.graph.parents(&current).first().cloned() {
+                if up == parent || siblings.contains(&up) || self.stack.iter().any(|e| e.node == up)
+                {
+                    pick = None;
+                    break;
+                }
+                if self.run_data.contains_key(&up) {
+                    break;
+                }
+                current = up.clone();
+                pick = Some(up);
+            }
+            let Some(pick) = pick else { continue };
+            let parents_ran = self
+                .graph
+                .parents(&pick)
+                .iter()
+                .any(|p| self.run_data.contains_key(p));
+            if parents_ran || scheduled(self, &pick) {
+                continue;
+            }
+            self.stack.push_back(Entry {
+                node: pick,
+                inputs: vec![Some(vec![Item::default()])],
+                source: vec![Some(source.clone())],
             });
         }
     }
