@@ -33,6 +33,8 @@ pub struct RunRequest {
     pub start_node: Option<String>,
     /// Items the start node emits; one empty item when absent.
     pub items: Option<Vec<Item>>,
+    /// The workflow's static data as stored.
+    pub static_data: Option<Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +151,7 @@ impl Runner {
             workflow_id: req.workflow_id.to_string(),
             expression_limits: self.limits,
             budget: self.budget,
+            static_data: req.static_data.unwrap_or(Value::Null),
         };
         let runner = self.clone();
         let id = record.id;
@@ -166,6 +169,8 @@ impl Runner {
         def: WorkflowDefinition,
         options: RunOptions,
     ) -> Result<ExecutionRecord, StoreError> {
+        let workflow_id = Uuid::try_parse(&options.workflow_id)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let _permit = self.permits.clone().acquire_owned().await.ok();
         if !executions::claim(&self.db, id).await? {
             return executions::get(&self.db, id).await;
@@ -198,7 +203,13 @@ impl Runner {
             Ok(Err(e)) => Err(e),
             Err(e) => Err(format!("the execution crashed: {e}")),
         };
-        outcome::record(&self.db, id, &mode, &settings, result).await
+        let finished = outcome::Finished {
+            id,
+            workflow_id,
+            mode: &mode,
+            settings: &settings,
+        };
+        outcome::record(&self.db, finished, result).await
     }
 
     /// Asks a running execution to stop before its next node; cancels one not yet started.

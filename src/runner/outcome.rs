@@ -21,17 +21,33 @@ fn keep(settings: &Map<String, Value>, mode: &str, status: Status) -> bool {
     }
 }
 
+/// Which execution ended, of which workflow, how it was started and under which settings.
+pub struct Finished<'a> {
+    pub id: Uuid,
+    pub workflow_id: Uuid,
+    pub mode: &'a str,
+    pub settings: &'a Map<String, Value>,
+}
+
 /// Writes the final status and run data (or deletes the execution if settings say not to
-/// keep it) and returns the finished execution.
+/// keep it), keeps static data a production run changed, and returns the finished execution.
 pub async fn record(
     db: &Db,
-    id: Uuid,
-    mode: &str,
-    settings: &Map<String, Value>,
+    run: Finished<'_>,
     result: Result<ExecutionResult, String>,
 ) -> Result<ExecutionRecord, StoreError> {
+    let Finished {
+        id,
+        workflow_id,
+        mode,
+        settings,
+    } = run;
     let (status, data) = match result {
         Ok(r) => {
+            // n8n keeps static data only from production runs (triggers and webhooks).
+            if let (Some(changed), "trigger" | "webhook") = (&r.static_data, mode) {
+                crate::store::workflows::save_static_data(db, workflow_id, changed).await?;
+            }
             let status = match r.status {
                 ExecutionStatus::Success => Status::Success,
                 ExecutionStatus::Error => Status::Error,

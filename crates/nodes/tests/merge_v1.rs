@@ -143,3 +143,36 @@ async fn multiplex_wait_pass_through_and_append() {
     );
     assert_eq!(merged(json!({}), PEOPLE, ROLES).await.len(), 5);
 }
+
+#[tokio::test]
+async fn code_reads_and_updates_workflow_static_data() {
+    let draft: WorkflowDraft = serde_json::from_value(json!({
+        "name": "s",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Count", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode":
+                "const s = $getWorkflowStaticData('global'); s.count = (s.count || 0) + 1; $getWorkflowStaticData('node').seen = true; return [{json: {count: s.count}}];"}}
+        ],
+        "connections": {"Start": {"main": [[{"node": "Count", "type": "main", "index": 0}]]}}
+    }))
+    .unwrap();
+    let def = WorkflowDefinition::try_from(draft).unwrap();
+    let registry = weft_nodes::registry();
+    let options = RunOptions {
+        start_node: "Start".into(),
+        start_items: vec![Item::default()],
+        static_data: json!({"global": {"count": 41}}),
+        ..RunOptions::default()
+    };
+    let result = Executor::new(&def, &registry).run(options).await;
+    let out = &result.result_data.run_data["Count"][0]
+        .data
+        .as_ref()
+        .unwrap()
+        .main[0][0];
+    assert_eq!(out.json["count"], 42);
+    assert_eq!(
+        result.static_data,
+        Some(json!({"global": {"count": 42}, "node:Count": {"seen": true}}))
+    );
+}

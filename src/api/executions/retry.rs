@@ -61,6 +61,7 @@ pub async fn retry_execution(
             pin_data: HashMap::new(),
             start_node: None,
             items: None,
+            static_data: None,
         })
         .await?;
     let db = state.db.clone();

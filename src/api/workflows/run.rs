@@ -97,6 +97,7 @@ pub async fn run_workflow(
             pin_data,
             start_node: body.start_node,
             items: start_items,
+            static_data: stored.static_data,
         })
         .await?;
     respond_to_run(&state, started, handle).await

@@ -16,6 +16,7 @@ pub struct LazySandbox {
     execution: Value,
     workflow: Value,
     timezone: String,
+    static_data: Value,
 }
 
 impl LazySandbox {
@@ -27,13 +28,32 @@ impl LazySandbox {
             execution,
             workflow,
             timezone: timezone.to_owned(),
+            static_data: Value::Object(Map::new()),
         }
+    }
+
+    /// The workflow's static data the run starts with.
+    pub fn with_static_data(mut self, data: Value) -> Self {
+        if data.is_object() {
+            self.static_data = data;
+        }
+        self
+    }
+
+    /// The static data after the run, if a sandbox was created and code changed it.
+    pub fn static_data_if_changed(&self) -> Option<Value> {
+        let sandbox = self.cell.get()?.as_ref().ok()?;
+        let now = sandbox.static_data().ok()?;
+        (now != self.static_data).then_some(now)
     }
 
     pub fn get(&self) -> Result<&Sandbox, ExprError> {
         self.cell
             .get_or_init(|| {
-                Sandbox::new(self.limits, &self.execution, &self.workflow, &self.timezone)
+                let sandbox =
+                    Sandbox::new(self.limits, &self.execution, &self.workflow, &self.timezone)?;
+                sandbox.set_static_data(&self.static_data)?;
+                Ok(sandbox)
             })
             .as_ref()
             .map_err(Clone::clone)

@@ -122,6 +122,16 @@
     return empty ? fallback : value;
   };
   g.$not = (value) => !value;
+  // Workflow static data: `global` for the workflow, `node` per node ("node:<name>").
+  let staticData = {};
+  g.__setStatic = (json) => { staticData = JSON.parse(json); };
+  g.__getStatic = () => JSON.stringify(staticData);
+  g.$getWorkflowStaticData = (type) => {
+    if (type !== 'global' && type !== 'node') fail(`The static data type "${type}" is not known. Valid types are "global" and "node".`);
+    const key = type === 'global' ? 'global' : `node:${node.name}`;
+    if (staticData[key] === null || typeof staticData[key] !== 'object') staticData[key] = {};
+    return staticData[key];
+  };
   let jmes;
   g.$jmespath = (data, expression) => {
     if (!jmes) { g.__load('jmespath'); jmes = g.jmespath; }

@@ -253,6 +253,24 @@ impl Sandbox {
         }
     }
 
+    /// Gives code the workflow's static data (`$getWorkflowStaticData`).
+    pub fn set_static_data(&self, data: &Value) -> Result<(), ExprError> {
+        let text = data.to_string();
+        self.call(|ctx| {
+            let f: Function = ctx.globals().get("__setStatic")?;
+            f.call::<_, ()>((text,))
+        })
+    }
+
+    /// The static data as code left it.
+    pub fn static_data(&self) -> Result<Value, ExprError> {
+        let text: String = self.call(|ctx| {
+            let f: Function = ctx.globals().get("__getStatic")?;
+            f.call(())
+        })?;
+        serde_json::from_str(&text).map_err(|e| ExprError::Engine(e.to_string()))
+    }
+
     /// Calls one of the prelude's JSON-in, JSON-out helpers (`__filter`, `__conditionsV1`).
     pub fn call_helper(&self, name: &str, json: &str, arg: Value) -> Result<Value, ExprError> {
         let arg = arg.to_string();

@@ -96,4 +96,7 @@ pub struct ResultData {
 pub struct ExecutionResult {
     pub status: ExecutionStatus,
     pub result_data: ResultData,
+    /// The workflow's static data after the run, when code changed it.
+    #[serde(skip)]
+    pub static_data: Option<Value>,
 }

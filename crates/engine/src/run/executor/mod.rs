@@ -55,6 +55,8 @@ pub struct RunOptions {
     pub workflow_id: String,
     pub expression_limits: ExprLimits,
     pub budget: Budget,
+    /// The workflow's static data (`$getWorkflowStaticData`), an object.
+    pub static_data: Value,
 }
 
 /// How much data one execution may hold before it is stopped with an error.
@@ -179,7 +181,8 @@ impl<'w> Executor<'w> {
                 .and_then(Value::as_str)
                 .filter(|z| !z.is_empty() && *z != "DEFAULT")
                 .unwrap_or(DEFAULT_TIMEZONE),
-        );
+        )
+        .with_static_data(options.static_data.clone());
         self.stack.push_back(Entry {
             node: options.start_node.clone(),
             inputs: vec![Some(options.start_items.clone())],
@@ -260,6 +263,7 @@ impl<'w> Executor<'w> {
                 self.release_waiting();
             }
         }
+        let static_data = sandbox.static_data_if_changed();
         ExecutionResult {
             status,
             result_data: ResultData {
@@ -267,6 +271,7 @@ impl<'w> Executor<'w> {
                 last_node_executed: self.last_node,
                 error,
             },
+            static_data,
         }
     }
 
