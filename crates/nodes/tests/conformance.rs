@@ -174,6 +174,60 @@ async fn run_fixture(path: &Path) -> Outcome {
     Outcome::Pass
 }
 
+struct Tally {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    /// Failures that are not explained by a missing node type.
+    regressions: Vec<String>,
+}
+
+async fn run_suite(root: &Path, dir: &Path, skips: &BTreeMap<String, String>) -> Tally {
+    let mut all = Vec::new();
+    files(dir, &mut all);
+    let mut tally = Tally {
+        passed: 0,
+        failed: 0,
+        skipped: 0,
+        regressions: Vec::new(),
+    };
+    for path in &all {
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        if let Some(reason) = skips.get(&rel) {
+            tally.skipped += 1;
+            println!("skip  {rel}: {reason}");
+            continue;
+        }
+        match run_fixture(path).await {
+            Outcome::Pass => tally.passed += 1,
+            Outcome::Fail(why) => {
+                tally.failed += 1;
+                if !why.starts_with("unsupported nodes") {
+                    tally.regressions.push(format!("{rel}: {why}"));
+                }
+                println!("FAIL  {rel}: {why}");
+            }
+        }
+    }
+    tally
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn weft_workflows_produce_their_pinned_outputs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests");
+    let tally = run_suite(&root, &root.join("conformance"), &BTreeMap::new()).await;
+    println!(
+        "conformance (weft workflows): {} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.skipped
+    );
+    assert!(tally.passed >= 4, "the workflows in tests/conformance ran");
+    assert_eq!(tally.failed, 0, "every Weft workflow must pass");
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn n8n_fixtures_produce_n8ns_outputs() {
     let Some(dir) = fixtures_dir() else {
@@ -182,41 +236,14 @@ async fn n8n_fixtures_produce_n8ns_outputs() {
         );
         return;
     };
-    let skips = skips();
-    let mut all = Vec::new();
-    files(&dir.join("n8n"), &mut all);
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    let mut failures = Vec::new();
-    let mut regressions = Vec::new();
-    for path in &all {
-        let rel = path
-            .strip_prefix(&dir)
-            .unwrap_or(path)
-            .display()
-            .to_string();
-        if let Some(reason) = skips.get(&rel) {
-            skipped += 1;
-            println!("skip  {rel}: {reason}");
-            continue;
-        }
-        match run_fixture(path).await {
-            Outcome::Pass => passed += 1,
-            Outcome::Fail(why) => {
-                failed += 1;
-                if !why.starts_with("unsupported nodes") {
-                    regressions.push(format!("{rel}: {why}"));
-                }
-                failures.push(format!("FAIL  {rel}: {why}"));
-            }
-        }
-    }
-    for f in &failures {
-        println!("{f}");
-    }
-    println!("conformance: {passed} passed, {failed} failed, {skipped} skipped");
+    let tally = run_suite(&dir, &dir.join("n8n"), &skips()).await;
+    println!(
+        "conformance: {} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.skipped
+    );
     assert!(
-        regressions.is_empty(),
+        tally.regressions.is_empty(),
         "fixtures whose nodes are all supported must pass (or be listed in tests/conformance-skips.txt with a reason):\n{}",
-        regressions.join("\n")
+        tally.regressions.join("\n")
     );
 }
