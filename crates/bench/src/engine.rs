@@ -33,6 +33,7 @@ fn expressions(code: &str, budget: Duration) -> anyhow::Result<(u64, f64)> {
             source: &[],
             items: &items,
             params: &params,
+            contexts: None,
         },
         run_data: &run_data,
     };

@@ -499,3 +499,31 @@ async fn in_v1_the_other_parent_is_not_forced_and_the_merge_runs_with_what_arriv
         [json!({"n": 1, "path": ["A"]})]
     );
 }
+
+#[tokio::test]
+async fn a_node_keeps_context_between_runs_and_expressions_read_it() {
+    let mut split = node("Split", "split", 600, 0);
+    split["parameters"] = json!({"below": 3});
+    let mut report = node("Report", "params", 800, 100);
+    report["parameters"] = json!({"runs": "={{ $node[\"Counter\"].context.count }}"});
+    let def = wf(
+        Some("v1"),
+        vec![
+            node("Start", "trigger", 0, 0),
+            node("Counter", "counter", 200, 0),
+            node("Inc", "increment", 400, 0),
+            split,
+            report,
+        ],
+        &[
+            ("Start", 0, "Counter", 0),
+            ("Counter", 0, "Inc", 0),
+            ("Inc", 0, "Split", 0),
+            ("Split", 0, "Counter", 0),
+            ("Split", 1, "Report", 0),
+        ],
+    );
+    let result = run(&def, vec![json!({"n": 0})]).await;
+    assert_eq!(result.result_data.run_data["Counter"].len(), 3);
+    assert_eq!(output(&result, "Report", 0, 0), [json!({"runs": 3})]);
+}

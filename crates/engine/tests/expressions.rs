@@ -32,6 +32,7 @@ fn eval_in(sb: &LazySandbox, code: &str, input: &[Item]) -> Result<Value, ExprEr
             source: &[],
             items: input,
             params: &params,
+            contexts: None,
         },
         run_data: &run_data,
     };
@@ -213,6 +214,7 @@ fn the_fast_path_matches_javascript_on_many_inputs() {
                 source: &[],
                 items: &input,
                 params: &params,
+                contexts: None,
             },
             run_data: &run_data,
         };
@@ -278,6 +280,7 @@ fn a_node_reference_follows_paired_items_back_through_the_run() {
             source: &source,
             items: &input,
             params: &params,
+            contexts: None,
         },
         run_data: &run_data,
     };

@@ -7,6 +7,7 @@
   const runData = Object.create(null);
   let node = { name: '', runIndex: 0, source: [], params: {} };
   let items = [];
+  let contexts = {};
 
   const fail = (message) => { throw new Error(message); };
   const copy = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
@@ -18,6 +19,7 @@
     const scope = JSON.parse(json);
     node = scope.node;
     items = scope.items;
+    contexts = scope.contexts || {};
   };
   g.__eval = function (code, index) {
     let f = compiled.get(code);
@@ -87,7 +89,7 @@
       get json() { const a = all(0); const it = a[g.$itemIndex] || a[0]; return it ? it.json : undefined; },
       get binary() { const a = all(0); const it = a[g.$itemIndex] || a[0]; return it ? it.binary || {} : undefined; },
       get runIndex() { return lastRun(name).runIndex; },
-      get context() { return {}; },
+      get context() { return copy(contexts[name] || {}); },
       get parameter() { return {}; },
     };
   }

@@ -10,7 +10,7 @@ use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Runtime};
 use serde_json::{Value, json};
 
 use super::ExprError;
-use crate::run::{Item, RunData, SourceData};
+use crate::run::{Item, NodeContexts, RunData, SourceData};
 
 const PRELUDE: &str = include_str!("prelude.js");
 const CONDITIONS: &str = include_str!("conditions.js");
@@ -66,6 +66,8 @@ pub struct NodeScope<'a> {
     pub source: &'a [Option<SourceData>],
     pub items: &'a [Item],
     pub params: &'a Value,
+    /// Every node's context (`$node["X"].context`), when the run keeps any.
+    pub contexts: Option<&'a NodeContexts>,
 }
 
 struct ThreadRuntime {
@@ -200,6 +202,7 @@ impl Sandbox {
             json!({
                 "node": {"name": scope.node, "runIndex": scope.run_index, "source": scope.source, "params": scope.params},
                 "items": scope.items,
+                "contexts": scope.contexts.map(|c| json!(*c.borrow())),
             })
             .to_string()
         });

@@ -12,6 +12,11 @@ pub use data::{
     ExecutionError, ExecutionResult, ExecutionStatus, ResultData, RunData, SourceData, TaskData,
     TaskOutput, TaskStatus,
 };
+/// Each node's context: state a node keeps between its runs in one execution.
+pub type NodeContexts = std::cell::RefCell<
+    std::collections::HashMap<String, serde_json::Map<String, serde_json::Value>>,
+>;
+
 pub use executor::{Budget, ExecutionOrder, Executor, RunOptions};
 pub use item::{Inputs, Item, Outputs, PairedItem, PairedItemRef};
 pub use node_type::{

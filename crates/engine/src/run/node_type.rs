@@ -5,9 +5,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::expr::{Evaluator, ExprError};
+use crate::run::NodeContexts;
 use crate::run::item::{Inputs, Item, Outputs};
 use crate::workflow::Node;
 
@@ -58,6 +59,8 @@ pub struct NodeContext<'a> {
     pub run_index: u32,
     /// Resolves this node's expressions; its scope's items are [`NodeContext::items`].
     pub evaluator: Evaluator<'a>,
+    /// Every node's context in this execution.
+    pub contexts: &'a NodeContexts,
 }
 
 impl NodeContext<'_> {
@@ -83,6 +86,22 @@ impl NodeContext<'_> {
                 .resolve(v, index)
                 .map_err(|e| expr_error(e, index)),
         }
+    }
+
+    /// This node's context: what it kept from its earlier runs in this execution.
+    pub fn context(&self) -> Map<String, Value> {
+        self.contexts
+            .borrow()
+            .get(&self.node.name)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Replaces this node's context.
+    pub fn set_context(&self, context: Map<String, Value>) {
+        self.contexts
+            .borrow_mut()
+            .insert(self.node.name.clone(), context);
     }
 
     /// Resolves any parameter value (for nodes that walk their own parameter trees).

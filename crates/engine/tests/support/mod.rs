@@ -192,6 +192,42 @@ impl NodeType for Check {
     }
 }
 
+/// Counts its runs in its node context and passes items through.
+struct Counter;
+impl NodeType for Counter {
+    fn type_name(&self) -> &'static str {
+        "test.counter"
+    }
+    fn versions(&self) -> &'static [f64] {
+        &[1.0]
+    }
+    fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
+        Box::pin(async move {
+            let mut context = ctx.context();
+            let count = context.get("count").and_then(Value::as_u64).unwrap_or(0) + 1;
+            context.insert("count".into(), json!(count));
+            ctx.set_context(context);
+            Ok(Some(vec![
+                ctx.inputs.iter().flatten().flatten().cloned().collect(),
+            ]))
+        })
+    }
+}
+
+/// Outputs its parameters, resolved for item 0.
+struct Params;
+impl NodeType for Params {
+    fn type_name(&self) -> &'static str {
+        "test.params"
+    }
+    fn versions(&self) -> &'static [f64] {
+        &[1.0]
+    }
+    fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
+        Box::pin(async move { Ok(Some(vec![vec![Item::from_value(ctx.parameters(0)?)]])) })
+    }
+}
+
 pub fn registry() -> NodeRegistry {
     let mut r = NodeRegistry::new();
     r.register(Arc::new(Trigger))
@@ -201,6 +237,8 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(Append))
         .register(Arc::new(Nothing))
         .register(Arc::new(Flaky(AtomicUsize::new(0))))
-        .register(Arc::new(Check));
+        .register(Arc::new(Check))
+        .register(Arc::new(Counter))
+        .register(Arc::new(Params));
     r
 }

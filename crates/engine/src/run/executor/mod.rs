@@ -17,8 +17,8 @@ use crate::run::data::{
 };
 use crate::run::graph::Graph;
 use crate::run::item::{Inputs, Item, Outputs};
-use crate::run::lineage;
 use crate::run::node_type::{NodeContext, NodeError, NodeRegistry};
+use crate::run::{NodeContexts, lineage};
 use crate::workflow::{Node, OnError, WorkflowDefinition};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +117,7 @@ pub struct Executor<'w> {
     execution_index: u32,
     items_held: usize,
     bytes_held: usize,
+    contexts: NodeContexts,
 }
 
 fn now_ms() -> i64 {
@@ -167,6 +168,7 @@ impl<'w> Executor<'w> {
             execution_index: 0,
             items_held: 0,
             bytes_held: 0,
+            contexts: NodeContexts::default(),
         }
     }
 
@@ -389,9 +391,11 @@ impl<'w> Executor<'w> {
                         source: &entry.source,
                         items,
                         params: &node.parameters,
+                        contexts: Some(&self.contexts),
                     },
                     run_data: &self.run_data,
                 },
+                contexts: &self.contexts,
             };
             match node_type.execute(ctx).await {
                 Err(_) if attempt < tries => {
