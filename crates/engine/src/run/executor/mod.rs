@@ -252,15 +252,8 @@ impl<'w> Executor<'w> {
                 error = Some(err);
                 break;
             }
-            self.record(
-                node,
-                &entry,
-                start_time,
-                started,
-                Some(outputs.clone()),
-                task_error,
-            );
             self.enqueue_children(node, &outputs, run_index);
+            self.record(node, &entry, start_time, started, Some(outputs), task_error);
             if self.stack.is_empty() {
                 self.release_waiting();
             }
@@ -365,12 +358,17 @@ impl<'w> Executor<'w> {
         if has_parents && !has_data {
             return Ok(None);
         }
-        let mut inputs = inputs.clone();
-        if node.execute_once() {
-            for input in inputs.iter_mut().flatten() {
-                input.truncate(1);
-            }
-        }
+        // executeOnce: the node gets each input's first item; expressions still see all of them.
+        let once: Option<Inputs> = node.execute_once().then(|| {
+            inputs
+                .iter()
+                .map(|i| {
+                    i.as_ref()
+                        .map(|items| items.iter().take(1).cloned().collect())
+                })
+                .collect()
+        });
+        let node_inputs: &Inputs = once.as_ref().unwrap_or(inputs);
         let items: &[Item] = match self.order {
             ExecutionOrder::V1 => inputs.iter().flatten().find(|i| !i.is_empty()),
             ExecutionOrder::V0 => inputs.first().and_then(Option::as_ref),
@@ -381,7 +379,7 @@ impl<'w> Executor<'w> {
         loop {
             let ctx = NodeContext {
                 node,
-                inputs: &inputs,
+                inputs: node_inputs,
                 run_index,
                 evaluator: Evaluator {
                     sandbox,

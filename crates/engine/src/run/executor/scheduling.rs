@@ -12,12 +12,13 @@ use super::{Entry, ExecutionOrder, Executor, Slot};
 impl Executor<'_> {
     pub(super) fn enqueue_children(&mut self, node: &Node, outputs: &Outputs, run_index: u32) {
         let mut picked = Vec::new();
+        let none: Vec<Item> = Vec::new();
         for (out_index, edges) in self.graph.children(&node.name).iter().enumerate() {
-            let data = outputs.get(out_index).cloned().unwrap_or_default();
+            let data = outputs.get(out_index).unwrap_or(&none);
             for edge in edges {
                 let wake = !data.is_empty() || (self.order == ExecutionOrder::V0 && edge.input > 0);
                 if wake {
-                    picked.push((edge.clone(), out_index, data.clone()));
+                    picked.push((edge.clone(), out_index, data));
                 }
             }
         }
@@ -35,7 +36,7 @@ impl Executor<'_> {
                 previous_node_output: out_index as u32,
                 previous_node_run: run_index,
             };
-            self.add_to_be_executed(&edge.target, edge.input, data, source);
+            self.add_to_be_executed(&edge.target, edge.input, data.clone(), source);
         }
     }
 
