@@ -2,12 +2,14 @@
 
 mod code;
 mod if_filter;
+mod limit;
 mod merge;
 mod no_op;
 mod set;
 mod sticky_note;
 mod stop_and_error;
 mod switch;
+mod training;
 mod triggers;
 mod util;
 
@@ -33,6 +35,9 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(if_filter::If))
         .register(Arc::new(if_filter::Filter))
         .register(Arc::new(switch::Switch))
-        .register(Arc::new(merge::Merge));
+        .register(Arc::new(merge::Merge))
+        .register(Arc::new(limit::Limit))
+        .register(Arc::new(training::CustomerDatastore))
+        .register(Arc::new(training::CustomerMessenger));
     r
 }

@@ -21,6 +21,8 @@ pub struct Graph<'w> {
     wired_inputs: HashMap<String, usize>,
     /// Direct main parents of each node.
     parents: HashMap<String, Vec<String>>,
+    /// Main edges into each node: `(source, source output, input)`.
+    incoming: HashMap<String, Vec<(String, usize, usize)>>,
 }
 
 impl<'w> Graph<'w> {
@@ -30,6 +32,7 @@ impl<'w> Graph<'w> {
         let mut children: HashMap<&str, Vec<Vec<Edge>>> = HashMap::new();
         let mut wired_inputs: HashMap<String, usize> = HashMap::new();
         let mut parents: HashMap<String, Vec<String>> = HashMap::new();
+        let mut incoming: HashMap<String, Vec<(String, usize, usize)>> = HashMap::new();
         for (source, by_type) in def.connections() {
             let Some((source, _)) = nodes.get_key_value(source.as_str()) else {
                 continue;
@@ -39,13 +42,19 @@ impl<'w> Graph<'w> {
             };
             let edges = outputs
                 .iter()
-                .map(|targets| {
+                .enumerate()
+                .map(|(output, targets)| {
                     targets
                         .iter()
                         .flatten()
                         .filter(|t| nodes.contains_key(t.node.as_str()))
                         .map(|t| {
                             let input = t.index as usize;
+                            incoming.entry(t.node.clone()).or_default().push((
+                                (*source).to_owned(),
+                                output,
+                                input,
+                            ));
                             let wired = wired_inputs.entry(t.node.clone()).or_insert(0);
                             *wired = (*wired).max(input + 1);
                             let p = parents.entry(t.node.clone()).or_default();
@@ -67,6 +76,7 @@ impl<'w> Graph<'w> {
             children,
             wired_inputs,
             parents,
+            incoming,
         }
     }
 
@@ -85,6 +95,11 @@ impl<'w> Graph<'w> {
     /// Direct main parents of `name`, in connection order.
     pub fn parents(&self, name: &str) -> &[String] {
         self.parents.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Main edges into `name`: `(source, source output, input)`.
+    pub fn incoming(&self, name: &str) -> &[(String, usize, usize)] {
+        self.incoming.get(name).map_or(&[], Vec::as_slice)
     }
 
     pub fn has_parents(&self, name: &str) -> bool {

@@ -136,12 +136,22 @@ impl Executor<'_> {
                 pick = Some(up);
             }
             let Some(pick) = pick else { continue };
-            let parents_ran = self
+            // Start it only if nothing will feed its first input: each source of input 0 has
+            // not run, or its last run sent nothing on that output.
+            let fed = self
                 .graph
-                .parents(&pick)
+                .incoming(&pick)
                 .iter()
-                .any(|p| self.run_data.contains_key(p));
-            if parents_ran || scheduled(self, &pick) {
+                .filter(|(_, _, input)| *input == 0)
+                .any(|(src, out, _)| {
+                    self.run_data
+                        .get(src)
+                        .and_then(|runs| runs.last())
+                        .and_then(|run| run.data.as_ref())
+                        .and_then(|d| d.main.get(*out))
+                        .is_some_and(|items| !items.is_empty())
+                });
+            if fed || scheduled(self, &pick) {
                 continue;
             }
             self.stack.push_back(Entry {
