@@ -1,6 +1,7 @@
 //! Weft's built-in nodes: one module per n8n node type, registered in [`registry`].
 
 mod code;
+mod execution_data;
 mod if_filter;
 mod limit;
 mod merge;
@@ -37,6 +38,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(switch::Switch))
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
+        .register(Arc::new(execution_data::ExecutionData))
         .register(Arc::new(training::CustomerDatastore))
         .register(Arc::new(training::CustomerMessenger));
     r

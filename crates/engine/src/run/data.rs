@@ -88,6 +88,9 @@ pub struct ResultData {
     pub last_node_executed: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ExecutionError>,
+    /// Custom execution data saved by nodes (Execution Data), shown with the execution.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub metadata: serde_json::Map<String, Value>,
 }
 
 /// What an execution produced.

@@ -61,6 +61,8 @@ pub struct NodeContext<'a> {
     pub evaluator: Evaluator<'a>,
     /// Every node's context in this execution.
     pub contexts: &'a NodeContexts,
+    /// Custom data of the execution (`resultData.metadata`).
+    pub custom_data: &'a std::cell::RefCell<Map<String, Value>>,
 }
 
 impl NodeContext<'_> {

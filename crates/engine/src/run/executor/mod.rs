@@ -118,6 +118,7 @@ pub struct Executor<'w> {
     items_held: usize,
     bytes_held: usize,
     contexts: NodeContexts,
+    custom_data: std::cell::RefCell<serde_json::Map<String, Value>>,
 }
 
 fn now_ms() -> i64 {
@@ -169,6 +170,7 @@ impl<'w> Executor<'w> {
             items_held: 0,
             bytes_held: 0,
             contexts: NodeContexts::default(),
+            custom_data: Default::default(),
         }
     }
 
@@ -265,6 +267,7 @@ impl<'w> Executor<'w> {
                 run_data: self.run_data,
                 last_node_executed: self.last_node,
                 error,
+                metadata: self.custom_data.into_inner(),
             },
             static_data,
         }
@@ -394,6 +397,7 @@ impl<'w> Executor<'w> {
                     run_data: &self.run_data,
                 },
                 contexts: &self.contexts,
+                custom_data: &self.custom_data,
             };
             match node_type.execute(ctx).await {
                 Err(_) if attempt < tries => {

@@ -1,4 +1,4 @@
-//! Merge v1's modes, run through the executor with Code nodes feeding both inputs.
+//! Node behaviour beyond the conformance fixtures: Merge v1, static data, execution data.
 
 use serde_json::{Value, json};
 use weft_engine::run::{Executor, Item, RunOptions};
@@ -175,4 +175,42 @@ async fn code_reads_and_updates_workflow_static_data() {
         result.static_data,
         Some(json!({"global": {"count": 42}, "node:Count": {"seen": true}}))
     );
+}
+
+#[tokio::test]
+async fn execution_data_saves_custom_data_and_passes_items_through() {
+    let draft: WorkflowDraft = serde_json::from_value(json!({
+        "name": "d",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Items", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": "return [{json: {id: 7}}];"}},
+            {"name": "Save", "type": "n8n-nodes-base.executionData", "typeVersion": 1, "parameters":
+                {"dataToSave": {"values": [{"key": "orderId", "value": "={{ $json.id }}"}]}}}
+        ],
+        "connections": {
+            "Start": {"main": [[{"node": "Items", "type": "main", "index": 0}]]},
+            "Items": {"main": [[{"node": "Save", "type": "main", "index": 0}]]}
+        }
+    }))
+    .unwrap();
+    let def = WorkflowDefinition::try_from(draft).unwrap();
+    let registry = weft_nodes::registry();
+    let options = RunOptions {
+        start_node: "Start".into(),
+        start_items: vec![Item::default()],
+        ..RunOptions::default()
+    };
+    let result = Executor::new(&def, &registry).run(options).await;
+    assert_eq!(
+        result.result_data.metadata.get("orderId"),
+        Some(&json!("7"))
+    );
+    let out = &result.result_data.run_data["Save"][0]
+        .data
+        .as_ref()
+        .unwrap()
+        .main[0];
+    assert_eq!(out[0].json, *json!({"id": 7}).as_object().unwrap());
+    let shown = serde_json::to_value(&result.result_data).unwrap();
+    assert_eq!(shown["metadata"], json!({"orderId": "7"}));
 }
