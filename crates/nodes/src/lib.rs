@@ -11,6 +11,7 @@ mod sticky_note;
 mod stop_and_error;
 mod switch;
 mod training;
+mod transform;
 mod triggers;
 mod util;
 
@@ -38,6 +39,11 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(switch::Switch))
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
+        .register(Arc::new(transform::Sort))
+        .register(Arc::new(transform::RemoveDuplicates))
+        .register(Arc::new(transform::RenameKeys))
+        .register(Arc::new(transform::SplitOut))
+        .register(Arc::new(transform::Aggregate))
         .register(Arc::new(execution_data::ExecutionData))
         .register(Arc::new(training::CustomerDatastore))
         .register(Arc::new(training::CustomerMessenger));

@@ -9,6 +9,12 @@ use super::template::{Segment, Template, to_display_string};
 use super::{ExprError, fast_path};
 use crate::run::RunData;
 
+/// An error JavaScript raised on purpose: its message and, if any, its description.
+pub type Raised = (String, Option<String>);
+
+/// The outcome of a helper run in the sandbox: its value, or the error it raised.
+pub type Helped<T> = Result<Result<T, Raised>, ExprError>;
+
 /// A sandbox created on the first expression that needs JavaScript, then kept for the execution.
 pub struct LazySandbox {
     cell: OnceCell<Result<Sandbox, ExprError>>,
@@ -94,11 +100,7 @@ impl Evaluator<'_> {
 
     /// Evaluates a filter value (n8n's `filter` parameter, expressions resolved) for item `index`:
     /// `Ok(Ok(pass))`, or `Ok(Err((message, description)))` when a condition cannot be checked.
-    pub fn filter(
-        &self,
-        value: &Value,
-        index: usize,
-    ) -> Result<Result<bool, (String, Option<String>)>, ExprError> {
+    pub fn filter(&self, value: &Value, index: usize) -> Helped<bool> {
         let out =
             self.sandbox
                 .get()?
@@ -108,11 +110,7 @@ impl Evaluator<'_> {
 
     /// If/Filter v1 conditions (`{boolean, dateTime, number, string}` lists), combined by
     /// `combine` (`all`/`any`, or `AND`/`OR`).
-    pub fn conditions_v1(
-        &self,
-        value: &Value,
-        combine: &str,
-    ) -> Result<Result<bool, (String, Option<String>)>, ExprError> {
+    pub fn conditions_v1(&self, value: &Value, combine: &str) -> Helped<bool> {
         let out = self.sandbox.get()?.call_helper(
             "__conditionsV1",
             &value.to_string(),
@@ -122,15 +120,41 @@ impl Evaluator<'_> {
     }
 
     /// One If/Switch v1 comparison: `{operation, value1, value2, kind}`.
-    pub fn compare_v1(
-        &self,
-        comparison: &Value,
-    ) -> Result<Result<bool, (String, Option<String>)>, ExprError> {
+    pub fn compare_v1(&self, comparison: &Value) -> Helped<bool> {
         let out =
             self.sandbox
                 .get()?
                 .call_helper("__compareV1", &comparison.to_string(), Value::Null)?;
         Ok(helper_outcome(out))
+    }
+
+    /// Runs an item transform in the sandbox (see `transforms.js`): the new items, or the
+    /// `(message, description)` of the error it raised.
+    pub fn transform(
+        &self,
+        name: &str,
+        items: &[crate::run::Item],
+        params: &Value,
+        extra: Value,
+    ) -> Helped<Vec<crate::run::Item>> {
+        let items = serde_json::to_string(items).map_err(|e| ExprError::Engine(e.to_string()))?;
+        let out = self
+            .sandbox
+            .get()?
+            .transform(name, &items, &params.to_string(), extra)?;
+        if out["ok"] == Value::Bool(true) {
+            serde_json::from_value(out["items"].clone())
+                .map(Ok)
+                .map_err(|e| ExprError::Engine(e.to_string()))
+        } else {
+            Ok(Err((
+                out["message"]
+                    .as_str()
+                    .unwrap_or("transform failed")
+                    .to_owned(),
+                out["description"].as_str().map(str::to_owned),
+            )))
+        }
     }
 
     /// A parameter string: returned as is unless it starts with `=`.
@@ -173,7 +197,7 @@ impl Evaluator<'_> {
     }
 }
 
-fn helper_outcome(out: Value) -> Result<bool, (String, Option<String>)> {
+fn helper_outcome(out: Value) -> Result<bool, Raised> {
     if out["ok"] == Value::Bool(true) {
         Ok(out["pass"] == Value::Bool(true))
     } else {

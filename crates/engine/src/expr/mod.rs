@@ -6,7 +6,7 @@ pub mod fast_path;
 mod sandbox;
 mod template;
 
-pub use evaluator::{Evaluator, LazySandbox};
+pub use evaluator::{Evaluator, Helped, LazySandbox, Raised};
 pub use sandbox::{ExprLimits, NodeScope, Sandbox};
 pub use template::{Segment, Template, to_display_string};
 

@@ -18,6 +18,7 @@ const INTL: &str = include_str!("intl.js");
 const EXTENSIONS: &str = include_str!("extensions.js");
 const LUXON: &str = include_str!("vendor/luxon.min.js");
 const JMESPATH: &str = include_str!("vendor/jmespath.min.js");
+const TRANSFORMS: &str = include_str!("transforms.js");
 
 /// Evaluates a vendored library on first use (`luxon`, `jmespath`), defining its global.
 fn load_library(ctx: Ctx<'_>, name: String) -> rquickjs::Result<()> {
@@ -272,6 +273,28 @@ impl Sandbox {
             f.call(())
         })?;
         serde_json::from_str(&text).map_err(|e| ExprError::Engine(e.to_string()))
+    }
+
+    /// Runs one of the item transforms (`sort`, `removeDuplicates`, `renameKeys`, `splitOut`,
+    /// `aggregate`) on JSON items with resolved parameters; loads them on first use.
+    pub fn transform(
+        &self,
+        name: &str,
+        items: &str,
+        params: &str,
+        extra: Value,
+    ) -> Result<Value, ExprError> {
+        let extra = extra.to_string();
+        let out: String = self.call(|ctx| {
+            if !ctx.globals().contains_key("__transforms")? {
+                ctx.eval::<(), _>(TRANSFORMS)?;
+            }
+            let table: rquickjs::Object = ctx.globals().get("__transforms")?;
+            let f: Function = table.get(name)?;
+            let extra: rquickjs::Value = ctx.json_parse(extra)?;
+            f.call((items, params, extra))
+        })?;
+        serde_json::from_str(&out).map_err(|e| ExprError::Engine(e.to_string()))
     }
 
     /// Calls one of the prelude's JSON-in, JSON-out helpers (`__filter`, `__conditionsV1`).

@@ -29,10 +29,17 @@ pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
                 .pointer(&format!("/values/{kind}"))
                 .and_then(Value::as_array);
             for entry in list.into_iter().flatten() {
-                let Some(name) = entry.get("name").and_then(Value::as_str) else {
-                    continue;
-                };
-                let raw = entry.get("value").cloned().unwrap_or(Value::Null);
+                // Values left at their defaults are not stored: the name defaults to
+                // `propertyName`, the value to false / 0 / "".
+                let name = entry
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("propertyName");
+                let raw = entry.get("value").cloned().unwrap_or_else(|| match kind {
+                    "boolean" => Value::Bool(false),
+                    "number" => Value::from(0),
+                    _ => Value::String(String::new()),
+                });
                 let value = match kind {
                     "boolean" => Value::Bool(truthy(&raw)),
                     // v1 keeps numbers as given (often strings); v2 stores numbers.
