@@ -1,6 +1,7 @@
 //! Weft's built-in nodes: one module per n8n node type, registered in [`registry`].
 
 mod code;
+mod date_time;
 mod execution_data;
 mod if_filter;
 mod limit;
@@ -39,6 +40,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(switch::Switch))
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
+        .register(Arc::new(date_time::DateTime))
         .register(Arc::new(transform::Sort))
         .register(Arc::new(transform::RemoveDuplicates))
         .register(Arc::new(transform::RenameKeys))

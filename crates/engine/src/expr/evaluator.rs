@@ -157,6 +157,22 @@ impl Evaluator<'_> {
         }
     }
 
+    /// One Date & Time (v2) result for resolved parameters: `(output field, value)`.
+    pub fn date_time_v2(&self, params: &Value) -> Helped<(String, Value)> {
+        let out = self.sandbox.get()?.date_time_v2(&params.to_string())?;
+        if out["ok"] == Value::Bool(true) {
+            Ok(Ok((
+                out["field"].as_str().unwrap_or("").to_owned(),
+                out["value"].clone(),
+            )))
+        } else {
+            Ok(Err((
+                out["message"].as_str().unwrap_or("date failed").to_owned(),
+                None,
+            )))
+        }
+    }
+
     /// A parameter string: returned as is unless it starts with `=`.
     pub fn resolve_str(&self, raw: &str, index: usize) -> Result<Value, ExprError> {
         let Some(template) = Template::parse(raw) else {

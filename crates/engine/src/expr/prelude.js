@@ -181,6 +181,7 @@
   for (const name of ['DateTime', 'Duration', 'Interval', 'Info']) {
     Object.defineProperty(g, name, { get: () => luxon()[name], configurable: true });
   }
+  g.__workflowZone = () => zone;
   Object.defineProperty(g, '$now', { get: () => luxon().DateTime.now().setZone(zone) });
   Object.defineProperty(g, '$today', { get: () => luxon().DateTime.now().setZone(zone).startOf('day') });
 

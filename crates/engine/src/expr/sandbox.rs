@@ -19,6 +19,7 @@ const EXTENSIONS: &str = include_str!("extensions.js");
 const LUXON: &str = include_str!("vendor/luxon.min.js");
 const JMESPATH: &str = include_str!("vendor/jmespath.min.js");
 const TRANSFORMS: &str = include_str!("transforms.js");
+const DATETIME: &str = include_str!("datetime.js");
 
 /// Evaluates a vendored library on first use (`luxon`, `jmespath`), defining its global.
 fn load_library(ctx: Ctx<'_>, name: String) -> rquickjs::Result<()> {
@@ -293,6 +294,19 @@ impl Sandbox {
             let f: Function = table.get(name)?;
             let extra: rquickjs::Value = ctx.json_parse(extra)?;
             f.call((items, params, extra))
+        })?;
+        serde_json::from_str(&out).map_err(|e| ExprError::Engine(e.to_string()))
+    }
+
+    /// Computes one Date & Time (v2) result from resolved parameters: `{ok, field, value}` or
+    /// `{ok: false, message}`.
+    pub fn date_time_v2(&self, params: &str) -> Result<Value, ExprError> {
+        let out: String = self.call(|ctx| {
+            if !ctx.globals().contains_key("__dateTimeV2")? {
+                ctx.eval::<(), _>(DATETIME)?;
+            }
+            let f: Function = ctx.globals().get("__dateTimeV2")?;
+            f.call((params,))
         })?;
         serde_json::from_str(&out).map_err(|e| ExprError::Engine(e.to_string()))
     }
