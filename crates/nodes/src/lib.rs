@@ -4,6 +4,7 @@ mod code;
 mod date_time;
 mod execution_data;
 mod if_filter;
+mod item_lists;
 mod limit;
 mod merge;
 mod no_op;
@@ -40,6 +41,8 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(switch::Switch))
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
+        .register(Arc::new(item_lists::ItemLists))
+        .register(Arc::new(transform::Summarize))
         .register(Arc::new(date_time::DateTime))
         .register(Arc::new(transform::Sort))
         .register(Arc::new(transform::RemoveDuplicates))

@@ -124,3 +124,10 @@ transform_node!(
     all_at_once,
     "aggregate"
 );
+transform_node!(
+    Summarize,
+    "n8n-nodes-base.summarize",
+    [1.0, 1.1],
+    all_at_once,
+    "summarize"
+);

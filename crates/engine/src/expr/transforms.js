@@ -70,6 +70,37 @@
   const fail = (message, description) => { const e = new Error(message); e.description = description; throw e; };
   const nestedHint = (noDot, name) => (noDot && String(name).includes('.') ? "If you're trying to use a nested field, make sure you turn off 'disable dot notation' in the node options" : undefined);
 
+  // V8's Array.prototype.sort for short arrays (a run, then binary insertion), so that
+  // inconsistent comparators (missing values, mixed types) order items as n8n does. Longer
+  // arrays use the engine's stable sort, which agrees whenever the comparator is consistent.
+  function v8sort(list, cmp) {
+    const a = list.slice();
+    const n = a.length;
+    if (n < 2) return a;
+    if (n >= 64) return a.sort(cmp);
+    let run = 2;
+    const desc = cmp(a[1], a[0]) < 0;
+    let prev = a[1];
+    for (let i = 2; i < n; i++) {
+      const order = cmp(a[i], prev);
+      if (desc ? order >= 0 : order < 0) break;
+      prev = a[i];
+      run++;
+    }
+    if (desc) { const head = a.slice(0, run).reverse(); for (let i = 0; i < run; i++) a[i] = head[i]; }
+    for (let start = run; start < n; start++) {
+      const pivot = a[start];
+      let left = 0, right = start;
+      while (left < right) {
+        const mid = left + ((right - left) >> 1);
+        if (cmp(pivot, a[mid]) < 0) right = mid; else left = mid + 1;
+      }
+      for (let i = start; i > left; i--) a[i] = a[i - 1];
+      a[left] = pivot;
+    }
+    return a;
+  }
+
   function sortItems(items, p) {
     if (p.type === 'random') {
       const a = items.slice();
@@ -79,7 +110,7 @@
     if (p.type === 'code') {
       if (!/\breturn\b/.test(p.code || '')) fail("Sort code doesn't return. Please add a 'return' statement to your code");
       const cmp = new Function('a', 'b', p.code);
-      return items.slice().sort((a, b) => Number(cmp(a, b)) || 0);
+      return v8sort(items, (a, b) => Number(cmp(a, b)) || 0);
     }
     const list = (p.sortFieldsUi && p.sortFieldsUi.sortField) || [];
     if (!list.length) fail('No sorting specified. Please add a field to sort by');
@@ -88,7 +119,7 @@
       const present = items.some((it) => (noDot ? Object.prototype.hasOwnProperty.call(it.json, f.fieldName) : get(it.json, f.fieldName) !== undefined));
       if (!present) fail(`Couldn't find the field '${f.fieldName}' in the input data`, nestedHint(noDot, f.fieldName));
     }
-    return items.slice().sort((a, b) => {
+    return v8sort(items, (a, b) => {
       for (const f of list) {
         const dir = f.order === 'descending' ? -1 : 1;
         let x = get(a.json, f.fieldName, noDot), y = get(b.json, f.fieldName, noDot);
@@ -101,8 +132,10 @@
     });
   }
 
+  const RANK = (v) => (v === undefined ? 6 : v === null ? 10 : Array.isArray(v) ? 9 : ({ string: 1, number: 2, boolean: 4, object: 7 })[typeof v] || 8);
   function removeDuplicates(items, p, version) {
     if (!items.length) return items;
+    const rank = version === 'rank';
     const noDot = !!(p.options && p.options.disableDotNotation);
     const keysOf = (j) => (noDot ? Object.keys(j) : flattenKeys(j, '', []));
     const union = [];
@@ -118,9 +151,10 @@
       if (!keys.length) fail('No fields specified. Please add a field to compare on');
     }
     const tagged = items.map((it, i) => ({ it, i }));
-    const sorted = tagged.slice().sort((a, b) => {
+    const sorted = v8sort(tagged, (a, b) => {
       for (const k of keys) {
         const x = get(a.it.json, k, noDot), y = get(b.it.json, k, noDot);
+        if (rank && RANK(x) !== RANK(y)) return RANK(x) - RANK(y);
         if (!isEqual(x, y)) return lt(x, y) ? -1 : 1;
       }
       return 0;
@@ -130,10 +164,10 @@
       let prevType;
       sorted.forEach((s, idx) => {
         const v = get(s.it.json, k, noDot);
-        if (v === null && version >= 1.1) return;
+        if (v === null && (rank || version >= 1.1)) return;
         if (v === undefined) fail(`'${k}' field is missing from some input items`, nestedHint(noDot, k));
         const t = typeof v;
-        if (prevType !== undefined && t !== prevType) {
+        if (!rank && prevType !== undefined && t !== prevType) {
           fail(`'${k}' isn't always the same type`, version >= 1.1 ? `The type of this field varies between items, in item [${idx - 1}] it's a ${prevType} and in item [${idx}] it's a ${t} ` : 'The type of this field varies between items');
         }
         prevType = t;
@@ -188,7 +222,8 @@
     });
   }
 
-  function splitOut(items, p) {
+  function splitOut(items, p, x) {
+    const il = x && x.il;
     const out = [];
     const noDot = !!(p.options && p.options.disableDotNotation);
     items.forEach((it, i) => {
@@ -202,6 +237,9 @@
         if (f === '$binary') value = Object.entries(it.binary || {}).map(([n, b]) => ({ [n]: b }));
         else {
           value = get(it.json, f, noDot);
+          if (il && il < 2.1 && value === undefined) fail(`Couldn't find the field '${f}' in the input data`, nestedHint(noDot, f));
+          if (il && il < 2 && !Array.isArray(value)) fail(`The provided field '${f}' is not an array`);
+          if (il && il < 2.2 && !isObj(value) && value !== undefined) fail(`The provided field '${f}' is not an array or object`);
           if (value === undefined) value = [];
           else if (!isObj(value)) value = [value];
           else if (!Array.isArray(value)) value = Object.values(value);
@@ -210,7 +248,7 @@
         value.forEach((el, j) => {
           const slot = slots[j] || (slots[j] = { json: {}, pairedItem: { item: i } });
           if (f === '$binary') { slot.binary = Object.assign(slot.binary || {}, el); return; }
-          if (include === 'noOtherFields' && isObj(el) && !dests[k] && list.length === 1) Object.assign(slot.json, el);
+          if (include === 'noOtherFields' && (isObj(el) || (il && il < 2 && el === null)) && !dests[k] && list.length === 1) Object.assign(slot.json, el || {});
           else slot.json[key] = el;
         });
       });
@@ -224,7 +262,7 @@
         } else if (include === 'selectedOtherFields') {
           const names = fields(p.fieldsToInclude === undefined ? '' : p.fieldsToInclude, 'Fields To Include');
           if (!names.length) fail('No fields specified', 'Please add a field to include');
-          for (const n of names) { const v = get(it.json, n, noDot); if (v !== undefined) slot.json[n] = v; }
+          for (const n of names) { if (il && il < 2 && n === list[0]) continue; const v = get(it.json, n, noDot); if (v !== undefined) slot.json[n] = v; }
         }
         if (p.options && p.options.includeBinary && it.binary && !slot.binary) slot.binary = it.binary;
         out.push(slot);
@@ -233,7 +271,8 @@
     return out;
   }
 
-  function aggregate(items, p) {
+  function aggregate(items, p, x) {
+    const il = x && x.il;
     const o = p.options || {};
     const noDot = !!o.disableDotNotation;
     const paired = items.map((_, i) => ({ item: i }));
@@ -250,10 +289,21 @@
         }
         list.push(j); kept.push({ item: i });
       });
-      return [{ json: { [p.destinationFieldName || 'data']: list }, pairedItem: kept }];
+      const out = { json: { [p.destinationFieldName || 'data']: list } };
+      if (!(il && il < 2)) out.pairedItem = kept;
+      return [out];
     }
     const entries = (p.fieldsToAggregate && p.fieldsToAggregate.fieldToAggregate) || [];
     if (!entries.length) fail('No fields specified', 'Please add a field to aggregate');
+    if (il && il < 2.1) {
+      for (const e of entries) {
+        const f = e.fieldToAggregate || '';
+        if (items.length && f === '') fail('Field to aggregate is blank', 'Please add a field to aggregate');
+        const found = items.some((it) => (noDot ? Object.prototype.hasOwnProperty.call(it.json, f) : get(it.json, f) !== undefined));
+        if (!found && noDot && f.includes('.')) fail(`Couldn't find the field '${f}' in the input data`, nestedHint(true, f));
+        if (!found && !o.keepMissing) fail(`Couldn't find the field '${f}' in the input data`);
+      }
+    }
     const json = {};
     const seen = [];
     for (const e of entries) {
@@ -276,6 +326,124 @@
     return [{ json, pairedItem: paired }];
   }
 
+  // Summarize (node v1/v1.1) and Item Lists' summarize (il: 1, 2, 2.1, 3 …).
+  const isEmpty = (v) => v === undefined || v === null || v === '';
+  const PREFIX = { append: 'appended_', average: 'average_', concatenate: 'concatenated_', count: 'count_', countUnique: 'unique_count_', max: 'max_', min: 'min_', sum: 'sum_' };
+  const normalize = (k) => String(k).replace(/[[\]"]/g, '').replace(/[ .]/g, '_');
+  function aggregateRows(rows, entries, noDot, il) {
+    const out = {};
+    for (const e of entries) {
+      const agg = e.aggregation || 'count';
+      const field = e.field || '';
+      let key = PREFIX[agg] + field;
+      if (!il || il >= 2) key = normalize(key);
+      const values = rows.map((r) => get(r, field, noDot));
+      const includeEmpty = !!e.includeEmpty && (!il || agg === 'append' || agg === 'concatenate');
+      const numbers = values.filter((v) => typeof v === 'number');
+      const nonEmpty = values.filter((v) => !isEmpty(v));
+      let value;
+      switch (agg) {
+        case 'sum': value = numbers.reduce((a, b) => a + b, 0); break;
+        case 'average': value = numbers.reduce((a, b) => a + b, 0) / numbers.length; break;
+        case 'min': case 'max': {
+          if (il && il < 3) { value = agg === 'min' ? Math.min(...numbers) : Math.max(...numbers); break; }
+          value = null;
+          for (const v of nonEmpty) if (value === null || (agg === 'min' ? v < value : v > value)) value = v;
+          break;
+        }
+        case 'count': value = includeEmpty ? values.length : nonEmpty.length; break;
+        case 'countUnique': {
+          const list = includeEmpty ? values : nonEmpty;
+          const seen = [];
+          for (const v of list) if (!seen.some((x) => x === v || (Number.isNaN(x) && Number.isNaN(v)) || (x === undefined && v === undefined))) seen.push(v);
+          value = seen.length;
+          break;
+        }
+        case 'append': value = (includeEmpty ? values.map((v) => (v === undefined ? null : v)) : nonEmpty); break;
+        case 'concatenate': {
+          const sep = e.separateBy === 'other' ? (e.customSeparator === undefined ? ',' : e.customSeparator) : e.separateBy === undefined ? ',' : e.separateBy;
+          value = (includeEmpty ? values : nonEmpty).map((v) => (v === undefined ? 'undefined' : isObj(v) || v === null ? JSON.stringify(v) : String(v))).join(sep);
+          break;
+        }
+        default: value = null;
+      }
+      if (typeof value === 'number' && !Number.isFinite(value)) value = null;
+      if (Object.prototype.hasOwnProperty.call(out, key)) out[key] = value; else out[key] = value;
+    }
+    return out;
+  }
+  function summarize(items, p, x) {
+    const version = typeof x === 'number' ? x : (x && x.version) || 1;
+    const il = x && x.il;
+    const o = p.options || {};
+    const noDot = !!o.disableDotNotation;
+    const entries = (p.fieldsToSummarize && p.fieldsToSummarize.values) || [{ aggregation: 'count', field: '' }];
+    if (!entries.some((e) => e.field)) fail("You need to add at least one aggregation to 'Fields to Summarize' with non empty 'Field'");
+    const splits = String(p.fieldsToSplitBy || '').split(',').map((s) => s.trim()).filter(Boolean);
+    const rows = items.map((it, i) => Object.assign({}, it.json, { _itemIndex: i }));
+    const exists = (f) => rows.some((r) => get(r, f, noDot) !== undefined);
+    const missing = entries.find((e) => e.field && !exists(e.field));
+    if (missing) {
+      const message = `The field '${missing.field}' does not exist in any items`;
+      const throws = il ? (il < 2.1) : (version < 1.1 && !o.continueIfFieldNotFound);
+      if (throws) fail(message);
+    }
+    const skipEmpty = !!o.skipEmptySplitFields;
+    // Groups: a Map for the Summarize node (insertion order), a plain object for Item Lists.
+    function group(list, fieldsLeft) {
+      const f = fieldsLeft[0];
+      const groups = new Map();
+      for (const r of list) {
+        const raw = get(r, f, noDot);
+        let k = (isObj(raw) || (il && raw === null)) ? JSON.stringify(raw) : raw;
+        const stringKeys = il || version < 1.1;
+        if (stringKeys && !il) k = String(k);
+        if (skipEmpty && typeof k !== 'number' && !k) continue;
+        if (il) k = String(k);
+        if (!groups.has(k)) groups.set(k, []);
+        groups.get(k).push(r);
+      }
+      let keys = Array.from(groups.keys());
+      if (il) {
+        const ints = keys.filter((k) => /^(0|[1-9]\d*)$/.test(k) && Number(k) < 4294967295).sort((a, b) => Number(a) - Number(b));
+        keys = ints.concat(keys.filter((k) => !ints.includes(k)));
+      }
+      return keys.map((k) => ({ key: k, rows: groups.get(k) }));
+    }
+    const outputFormat = o.outputFormat || 'separateItems';
+    const all = items.map((_, i) => ({ item: i }));
+    if (!splits.length) return [{ json: aggregateRows(rows, entries, noDot, il), pairedItem: all }];
+    if (outputFormat === 'singleItem') {
+      const build = (list, fieldsLeft) => {
+        if (!fieldsLeft.length) return aggregateRows(list, entries, noDot, il);
+        const obj = {};
+        for (const gr of group(list, fieldsLeft)) obj[String(gr.key)] = build(gr.rows, fieldsLeft.slice(1));
+        return obj;
+      };
+      return [{ json: build(rows, splits), pairedItem: all }];
+    }
+    const out = [];
+    const walk = (list, fieldsLeft, path) => {
+      if (!fieldsLeft.length) {
+        let json;
+        const agg = aggregateRows(list, entries, noDot, il);
+        if (il) {
+          json = {};
+          for (const [f, v] of path) json[il >= 2 ? normalize(f) : f] = v;
+          Object.assign(json, agg);
+        } else {
+          json = Object.assign({}, agg);
+          for (const [f, v] of path.slice().reverse()) json[normalize(f)] = v;
+        }
+        out.push({ json, pairedItem: list.map((r) => ({ item: r._itemIndex })) });
+        return;
+      }
+      for (const gr of group(list, fieldsLeft)) walk(gr.rows, fieldsLeft.slice(1), path.concat([[fieldsLeft[0], gr.key]]));
+    };
+    walk(rows, splits, []);
+    return out;
+  }
+
   const run = (fn) => (itemsJson, paramsJson, extra) => {
     try {
       return JSON.stringify({ ok: true, items: fn(JSON.parse(itemsJson), JSON.parse(paramsJson), extra) });
@@ -289,5 +457,6 @@
     renameKeys: run(renameKeys),
     splitOut: run(splitOut),
     aggregate: run(aggregate),
+    summarize: run(summarize),
   };
 })(globalThis);
