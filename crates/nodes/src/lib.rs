@@ -9,6 +9,7 @@ mod limit;
 mod merge;
 mod no_op;
 mod set;
+mod split_in_batches;
 mod sticky_note;
 mod stop_and_error;
 mod switch;
@@ -41,6 +42,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(switch::Switch))
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
+        .register(Arc::new(split_in_batches::SplitInBatches))
         .register(Arc::new(item_lists::ItemLists))
         .register(Arc::new(transform::Summarize))
         .register(Arc::new(date_time::DateTime))
