@@ -2,6 +2,7 @@
 
 mod code;
 mod date_time;
+mod debug_helper;
 mod execution_data;
 mod if_filter;
 mod item_lists;
@@ -42,6 +43,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(switch::Switch))
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
+        .register(Arc::new(debug_helper::DebugHelper))
         .register(Arc::new(split_in_batches::SplitInBatches))
         .register(Arc::new(item_lists::ItemLists))
         .register(Arc::new(transform::Summarize))
