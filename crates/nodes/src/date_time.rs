@@ -1,5 +1,6 @@
-//! `n8n-nodes-base.dateTime` v2: current date, add/subtract, format, round, time between and
-//! extract, computed with Luxon in the workflow's time zone (see the engine's `datetime.js`).
+//! `n8n-nodes-base.dateTime`: v2's current date, add/subtract, format, round, time between and
+//! extract, and v1's format/calculate with moment-style formats, computed with Luxon in the
+//! workflow's time zone (see the engine's `datetime.js`).
 
 use serde_json::{Map, json};
 use weft_engine::OnError;
@@ -12,11 +13,16 @@ impl NodeType for DateTime {
         "n8n-nodes-base.dateTime"
     }
     fn versions(&self) -> &'static [f64] {
-        &[2.0]
+        &[1.0, 2.0]
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             let continues = ctx.node.on_error() != OnError::StopWorkflow;
+            let version: u8 = if ctx.node.type_version.as_f64().unwrap_or(2.0) >= 2.0 {
+                2
+            } else {
+                1
+            };
             let include_input = ctx
                 .node
                 .parameters
@@ -26,7 +32,7 @@ impl NodeType for DateTime {
             for (index, input) in ctx.items().iter().enumerate() {
                 let outcome = ctx.parameters(index).and_then(|params| {
                     ctx.evaluator
-                        .date_time_v2(&params)
+                        .date_time(version, &params)
                         .map_err(|e| NodeError::new(e.to_string()))?
                         .map_err(|(message, _)| NodeError {
                             message,
@@ -35,20 +41,15 @@ impl NodeType for DateTime {
                         })
                 });
                 let mut item = match outcome {
-                    Ok((field, value)) => {
-                        let mut json = if include_input {
-                            input.json.clone()
-                        } else {
-                            Map::new()
-                        };
+                    Ok(None) => continue,
+                    Ok(Some((field, value))) => {
+                        // v1 always keeps the input fields.
+                        let keep = include_input || version == 1;
+                        let mut json = if keep { input.json.clone() } else { Map::new() };
                         json.insert(field, value);
                         Item {
                             json,
-                            binary: if include_input {
-                                input.binary.clone()
-                            } else {
-                                None
-                            },
+                            binary: if keep { input.binary.clone() } else { None },
                             ..Item::default()
                         }
                     }

@@ -157,14 +157,20 @@ impl Evaluator<'_> {
         }
     }
 
-    /// One Date & Time (v2) result for resolved parameters: `(output field, value)`.
-    pub fn date_time_v2(&self, params: &Value) -> Helped<(String, Value)> {
-        let out = self.sandbox.get()?.date_time_v2(&params.to_string())?;
-        if out["ok"] == Value::Bool(true) {
-            Ok(Ok((
+    /// One Date & Time result for resolved parameters: `Some((output field, value))`, or `None`
+    /// when node v1 drops the item.
+    pub fn date_time(&self, version: u8, params: &Value) -> Helped<Option<(String, Value)>> {
+        let out = self
+            .sandbox
+            .get()?
+            .date_time(version, &params.to_string())?;
+        if out["ok"] == Value::Bool(true) && out["skip"] == Value::Bool(true) {
+            Ok(Ok(None))
+        } else if out["ok"] == Value::Bool(true) {
+            Ok(Ok(Some((
                 out["field"].as_str().unwrap_or("").to_owned(),
                 out["value"].clone(),
-            )))
+            ))))
         } else {
             Ok(Err((
                 out["message"].as_str().unwrap_or("date failed").to_owned(),

@@ -298,14 +298,19 @@ impl Sandbox {
         serde_json::from_str(&out).map_err(|e| ExprError::Engine(e.to_string()))
     }
 
-    /// Computes one Date & Time (v2) result from resolved parameters: `{ok, field, value}` or
-    /// `{ok: false, message}`.
-    pub fn date_time_v2(&self, params: &str) -> Result<Value, ExprError> {
+    /// Computes one Date & Time result (node v1 or v2) from resolved parameters:
+    /// `{ok, field, value}`, `{ok, skip}` (v1 drops the item) or `{ok: false, message}`.
+    pub fn date_time(&self, version: u8, params: &str) -> Result<Value, ExprError> {
+        let name = if version >= 2 {
+            "__dateTimeV2"
+        } else {
+            "__dateTimeV1"
+        };
         let out: String = self.call(|ctx| {
             if !ctx.globals().contains_key("__dateTimeV2")? {
                 ctx.eval::<(), _>(DATETIME)?;
             }
-            let f: Function = ctx.globals().get("__dateTimeV2")?;
+            let f: Function = ctx.globals().get(name)?;
             f.call((params,))
         })?;
         serde_json::from_str(&out).map_err(|e| ExprError::Engine(e.to_string()))
