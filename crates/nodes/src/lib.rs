@@ -1,6 +1,7 @@
 //! Weft's built-in nodes: one module per n8n node type, registered in [`registry`].
 
 mod code;
+mod compare_datasets;
 mod date_time;
 mod debug_helper;
 mod execution_data;
@@ -43,6 +44,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(switch::Switch))
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
+        .register(Arc::new(compare_datasets::CompareDatasets))
         .register(Arc::new(debug_helper::DebugHelper))
         .register(Arc::new(split_in_batches::SplitInBatches))
         .register(Arc::new(item_lists::ItemLists))

@@ -128,6 +128,31 @@ impl Evaluator<'_> {
         Ok(helper_outcome(out))
     }
 
+    /// Runs an item transform whose input and output are any JSON (several inputs or outputs).
+    pub fn transform_value(
+        &self,
+        name: &str,
+        input: &Value,
+        params: &Value,
+        extra: Value,
+    ) -> Helped<Value> {
+        let out =
+            self.sandbox
+                .get()?
+                .transform(name, &input.to_string(), &params.to_string(), extra)?;
+        if out["ok"] == Value::Bool(true) {
+            Ok(Ok(out["items"].clone()))
+        } else {
+            Ok(Err((
+                out["message"]
+                    .as_str()
+                    .unwrap_or("transform failed")
+                    .to_owned(),
+                out["description"].as_str().map(str::to_owned),
+            )))
+        }
+    }
+
     /// Runs an item transform in the sandbox (see `transforms.js`): the new items, or the
     /// `(message, description)` of the error it raised.
     pub fn transform(

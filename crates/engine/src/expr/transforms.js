@@ -444,6 +444,135 @@
     return out;
   }
 
+  // Compare Datasets: [In A only, Same, Different, In B only].
+  function fuzzyEq(version) {
+    const falsy = (v) => v === null || v === '' || (Array.isArray(v) && v.length === 0);
+    return (x, y) => {
+      if (x !== null && y !== null && x !== undefined && y !== undefined && typeof x === typeof y) return isEqual(x, y);
+      if (version >= 2 && ((x === null && (y === null || y === 0 || y === '0')) || (y === null && (x === 0 || x === '0')))) return true;
+      if (falsy(x) && falsy(y)) return true;
+      if ((falsy(x) && y === undefined) || (falsy(y) && x === undefined)) return true;
+      if (typeof x === 'number' && typeof y === 'string') return String(x) === y;
+      if (typeof y === 'number' && typeof x === 'string') return String(y) === x;
+      const jsonEq = (o, str) => { try { return isEqual(o, JSON.parse(str)); } catch (e) { return false; } };
+      if (isObj(x) && typeof y === 'string') return jsonEq(x, y);
+      if (isObj(y) && typeof x === 'string') return jsonEq(y, x);
+      const boolStr = (b, str) => (b ? str.toLowerCase() === 'true' || str === '1' : str.toLowerCase() === 'false' || str === '0');
+      if (typeof x === 'boolean' && typeof y === 'string' && boolStr(x, y)) return true;
+      if (typeof y === 'boolean' && typeof x === 'string' && boolStr(y, x)) return true;
+      if (typeof x === 'boolean' && typeof y === 'number') return (x ? 1 : 0) === y;
+      if (typeof y === 'boolean' && typeof x === 'number') return (y ? 1 : 0) === x;
+      return isEqual(x, y);
+    };
+  }
+  function compareDatasets(input, p, version) {
+    const o = Object.assign({}, p.options || {});
+    const fuzzy = version >= 2 ? !!p.fuzzyCompare : !!o.fuzzyCompare;
+    const noDot = !!o.disableDotNotation;
+    const multiple = o.multipleMatches === 'all';
+    const resolve = p.resolve || (version >= 2.1 ? 'includeBoth' : 'preferInput2');
+    const pairs = (p.mergeByFields && p.mergeByFields.values) || [{ field1: '', field2: '' }];
+    if (pairs.length === 1 && !pairs[0].field1 && !pairs[0].field2) fail('You need to define at least one pair of fields in "Fields to Match" to match on');
+    pairs.forEach((pr, i) => {
+      if (!pr.field1 || !pr.field2) fail(`You need to define both fields in "Fields to Match" for pair ${i + 1},\n\t\t\t\t field 1 = '${pr.field1 || ''}'\n\t\t\t\t field 2 = '${pr.field2 || ''}'`);
+    });
+    const clean = (list) => (list || []).filter((it) => it.json && Object.keys(it.json).length);
+    let A = clean(input.a), B = clean(input.b);
+    if (version < 2.2) {
+      for (const [list, label, side] of [[A, 'Input A', 'field1'], [B, 'Input B', 'field2']]) {
+        if (!list.length) continue;
+        for (const pr of pairs) {
+          const f = pr[side];
+          const present = list.some((it) => (noDot ? Object.prototype.hasOwnProperty.call(it.json, f) : get(it.json, f) !== undefined));
+          if (!present) fail(`Field '${f}' is not present in any of items in '${label}'`);
+        }
+      }
+    }
+    const skip = String(o.skipFields || '').split(',').map((x) => x.trim());
+    if (noDot && skip.some((f) => f.includes('.'))) fail(`Dot notation is disabled, but field to skip comparing '${skip.find((f) => f.includes('.'))}' contains dot`);
+    const eq = fuzzy ? fuzzyEq(version) : isEqual;
+    const onlyA = [], same = [], different = [], matchedB = new Set();
+    for (const a of A) {
+      const lookup = {};
+      for (const pr of pairs) lookup[pr.field2] = get(a.json, pr.field1, noDot);
+      if (Object.values(lookup).some((v) => v === undefined)) { onlyA.push(a); continue; }
+      const matches = [];
+      for (let j = 0; j < B.length; j++) {
+        if (Object.entries(lookup).every(([f2, v]) => eq(v, get(B[j].json, f2, noDot)))) { matches.push(j); if (!multiple) break; }
+      }
+      if (!matches.length) { onlyA.push(a); continue; }
+      let entryCopy;
+      for (const j of matches) {
+        matchedB.add(j);
+        const b = B[j];
+        const strip = (json) => {
+          if (noDot || !skip.some((f) => f.includes('.'))) { const c = Object.assign({}, json); for (const f of skip) delete c[f]; return c; }
+          const c = JSON.parse(JSON.stringify(json)); for (const f of skip) unset(c, f); return c;
+        };
+        const x = strip(a.json), y = strip(b.json);
+        const equal = fuzzy ? Object.keys(x).every((k) => eq(x[k], y[k])) : isEqual(x, y);
+        if (equal) { if (!entryCopy) entryCopy = fuzzy && resolve === 'preferInput2' ? b : a; continue; }
+        if (resolve === 'preferInput1') different.push(a);
+        else if (resolve === 'preferInput2') different.push(b);
+        else if (resolve === 'mix') {
+          const [base, other] = (p.preferWhenMix || 'input1') === 'input1' ? [a, b] : [b, a];
+          const except = String(p.exceptWhenMix || '').split(',').map((f) => f.trim()).filter((f, i, arr) => f !== '' || arr.length > 1);
+          const merged = { json: Object.assign({}, base.json), pairedItem: base.pairedItem };
+          for (const f of except) {
+            const v = noDot ? other.json[f] : get(other.json, f);
+            if (noDot && v === undefined) delete merged.json[f]; else merged.json[f] = v === undefined ? null : v;
+          }
+          different.push(merged);
+        } else {
+          const keys = {};
+          for (const pr of pairs) { const v = a.json[pr.field1]; if (v !== undefined) keys[pr.field1] = v; }
+          const ka = Object.keys(a.json), kb = Object.keys(b.json);
+          const union = ka.concat(kb.filter((k) => !ka.includes(k)));
+          const compared = fuzzy && version >= 2.1 ? union : ka.filter((k) => kb.includes(k));
+          const sameObj = {};
+          for (const k of compared) if (eq(a.json[k], b.json[k]) && a.json[k] !== undefined) sameObj[k] = a.json[k];
+          const skippedAbsent = compared.filter((k) => eq(a.json[k], b.json[k]) && a.json[k] === undefined);
+          const diff = {}, skipped = {};
+          const nameA = version >= 2 ? 'inputA' : 'input1', nameB = version >= 2 ? 'inputB' : 'input2';
+          const val = (v) => (version >= 2 ? (v === undefined ? null : v) : v || null);
+          for (const k of union) {
+            if (k in sameObj || skippedAbsent.includes(k)) continue;
+            const nested = skip.filter((f) => f.startsWith(k) && f.includes('.'));
+            if (version >= 2.1 && !noDot && !skip.includes(k) && nested.length) {
+              const va = a.json[k], vb = b.json[k];
+              if ((va !== undefined && typeof va !== 'object') || (vb !== undefined && typeof vb !== 'object')) {
+                fail(`The field '${k}' in item ${union.indexOf(k)} is not an object. It is not possible to use dot notation.`);
+              }
+              const ca = va === undefined ? undefined : JSON.parse(JSON.stringify(va));
+              const cb = vb === undefined ? undefined : JSON.parse(JSON.stringify(vb));
+              skipped[k] = { [nameA]: {}, [nameB]: {} };
+              for (const f of nested) {
+                const path = f.slice(k.length + 1);
+                const sa = get(ca, path), sb = get(cb, path);
+                if (sa !== undefined) set(skipped[k][nameA], path, sa);
+                if (sb !== undefined) set(skipped[k][nameB], path, sb);
+                if (isObj(ca)) unset(ca, path);
+                if (isObj(cb)) unset(cb, path);
+              }
+              diff[k] = { [nameA]: val(ca), [nameB]: val(cb) };
+            } else if (skip.includes(k)) {
+              skipped[k] = { [nameA]: val(a.json[k]), [nameB]: val(b.json[k]) };
+            } else {
+              diff[k] = { [nameA]: val(a.json[k]), [nameB]: val(b.json[k]) };
+            }
+          }
+          const json = { keys, same: sameObj, different: diff };
+          if (Object.keys(skipped).length) json.skipped = skipped;
+          const paired = [].concat(a.pairedItem || [], b.pairedItem || []);
+          different.push({ json, pairedItem: paired });
+        }
+      }
+      if (entryCopy) same.push(entryCopy);
+    }
+    const onlyB = B.filter((_, j) => !matchedB.has(j));
+    return [onlyA, same, different, onlyB];
+  }
+
   const run = (fn) => (itemsJson, paramsJson, extra) => {
     try {
       return JSON.stringify({ ok: true, items: fn(JSON.parse(itemsJson), JSON.parse(paramsJson), extra) });
@@ -458,5 +587,6 @@
     splitOut: run(splitOut),
     aggregate: run(aggregate),
     summarize: run(summarize),
+    compareDatasets: run(compareDatasets),
   };
 })(globalThis);
