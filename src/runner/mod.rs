@@ -152,6 +152,7 @@ impl Runner {
             expression_limits: self.limits,
             budget: self.budget,
             static_data: req.static_data.unwrap_or(Value::Null),
+            virtual_clock: false,
         };
         let runner = self.clone();
         let id = record.id;

@@ -34,6 +34,7 @@ fn expressions(code: &str, budget: Duration) -> anyhow::Result<(u64, f64)> {
             items: &items,
             params: &params,
             contexts: None,
+            clock_offset_ms: 0,
         },
         run_data: &run_data,
     };

@@ -33,6 +33,7 @@ fn eval_in(sb: &LazySandbox, code: &str, input: &[Item]) -> Result<Value, ExprEr
             items: input,
             params: &params,
             contexts: None,
+            clock_offset_ms: 0,
         },
         run_data: &run_data,
     };
@@ -215,6 +216,7 @@ fn the_fast_path_matches_javascript_on_many_inputs() {
                 items: &input,
                 params: &params,
                 contexts: None,
+                clock_offset_ms: 0,
             },
             run_data: &run_data,
         };
@@ -281,6 +283,7 @@ fn a_node_reference_follows_paired_items_back_through_the_run() {
             items: &input,
             params: &params,
             contexts: None,
+            clock_offset_ms: 0,
         },
         run_data: &run_data,
     };

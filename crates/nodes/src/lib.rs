@@ -19,6 +19,7 @@ mod training;
 mod transform;
 mod triggers;
 mod util;
+mod wait;
 
 use std::sync::Arc;
 
@@ -44,6 +45,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(switch::Switch))
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
+        .register(Arc::new(wait::Wait))
         .register(Arc::new(compare_datasets::CompareDatasets))
         .register(Arc::new(debug_helper::DebugHelper))
         .register(Arc::new(split_in_batches::SplitInBatches))

@@ -124,6 +124,8 @@ async fn run_fixture(path: &Path) -> Outcome {
         mode: "manual".into(),
         execution_id: "conformance".into(),
         workflow_id: "conformance".into(),
+        // Waits jump a virtual clock (n8n's own tests use fake timers).
+        virtual_clock: true,
         ..RunOptions::default()
     };
     let result = Executor::new(&def, &registry).run(options).await;

@@ -214,3 +214,44 @@ async fn execution_data_saves_custom_data_and_passes_items_through() {
     let shown = serde_json::to_value(&result.result_data).unwrap();
     assert_eq!(shown["metadata"], json!({"orderId": "7"}));
 }
+
+#[tokio::test]
+async fn wait_holds_items_for_the_interval_and_dates_follow_the_clock() {
+    let draft: WorkflowDraft = serde_json::from_value(json!({
+        "name": "w",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}},
+            {"name": "Before", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": "return [{json: {t: Date.now()}}];"}},
+            {"name": "Wait", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {"amount": 2, "unit": "hours"}},
+            {"name": "After", "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": "return [{json: {waited: Date.now() - $json.t, lux: $now.toMillis() - $json.t}}];"}}
+        ],
+        "connections": {
+            "Start": {"main": [[{"node": "Before", "type": "main", "index": 0}]]},
+            "Before": {"main": [[{"node": "Wait", "type": "main", "index": 0}]]},
+            "Wait": {"main": [[{"node": "After", "type": "main", "index": 0}]]}
+        }
+    }))
+    .unwrap();
+    let def = WorkflowDefinition::try_from(draft).unwrap();
+    let registry = weft_nodes::registry();
+    let options = RunOptions {
+        start_node: "Start".into(),
+        start_items: vec![Item::default()],
+        virtual_clock: true,
+        ..RunOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let result = Executor::new(&def, &registry).run(options).await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "a virtual wait does not sleep"
+    );
+    let out = &result.result_data.run_data["After"][0]
+        .data
+        .as_ref()
+        .unwrap()
+        .main[0][0];
+    let waited = out.json["waited"].as_f64().unwrap();
+    assert!((7_200_000.0..7_260_000.0).contains(&waited), "{waited}");
+    assert!(out.json["lux"].as_f64().unwrap() >= 7_200_000.0);
+}

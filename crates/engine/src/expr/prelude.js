@@ -10,6 +10,18 @@
   let contexts = {};
 
   const fail = (message) => { throw new Error(message); };
+  // Date follows the execution's clock, which a wait may have moved ahead (virtual time).
+  const RealDate = Date;
+  let clockOffset = 0;
+  function ClockDate(...args) {
+    if (!new.target) return new RealDate(RealDate.now() + clockOffset).toString();
+    return args.length ? new RealDate(...args) : new RealDate(RealDate.now() + clockOffset);
+  }
+  ClockDate.now = () => RealDate.now() + clockOffset;
+  ClockDate.parse = RealDate.parse;
+  ClockDate.UTC = RealDate.UTC;
+  ClockDate.prototype = RealDate.prototype;
+  g.Date = ClockDate;
   const copy = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
   g.__record = function (name, json) {
@@ -20,6 +32,7 @@
     node = scope.node;
     items = scope.items;
     contexts = scope.contexts || {};
+    clockOffset = scope.clockOffset || 0;
   };
   g.__eval = function (code, index) {
     let f = compiled.get(code);

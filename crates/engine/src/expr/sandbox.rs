@@ -70,6 +70,8 @@ pub struct NodeScope<'a> {
     pub params: &'a Value,
     /// Every node's context (`$node["X"].context`), when the run keeps any.
     pub contexts: Option<&'a NodeContexts>,
+    /// How far the execution's (virtual) clock is ahead of real time, in milliseconds.
+    pub clock_offset_ms: i64,
 }
 
 struct ThreadRuntime {
@@ -205,6 +207,7 @@ impl Sandbox {
                 "node": {"name": scope.node, "runIndex": scope.run_index, "source": scope.source, "params": scope.params},
                 "items": scope.items,
                 "contexts": scope.contexts.map(|c| json!(*c.borrow())),
+                "clockOffset": scope.clock_offset_ms,
             })
             .to_string()
         });

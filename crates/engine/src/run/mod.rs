@@ -1,5 +1,6 @@
 //! Running a workflow: items, node types, the graph walk in n8n's v1 and v0 orders, run data.
 
+pub mod clock;
 pub mod data;
 mod executor;
 pub mod graph;
@@ -17,6 +18,7 @@ pub type NodeContexts = std::cell::RefCell<
     std::collections::HashMap<String, serde_json::Map<String, serde_json::Value>>,
 >;
 
+pub use clock::Clock;
 pub use executor::{Budget, ExecutionOrder, Executor, RunOptions};
 pub use item::{Inputs, Item, Outputs, PairedItem, PairedItemRef};
 pub use node_type::{

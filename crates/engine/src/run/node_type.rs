@@ -63,6 +63,8 @@ pub struct NodeContext<'a> {
     pub contexts: &'a NodeContexts,
     /// Custom data of the execution (`resultData.metadata`).
     pub custom_data: &'a std::cell::RefCell<Map<String, Value>>,
+    /// The execution's clock (real or virtual), for nodes that wait.
+    pub clock: &'a crate::run::Clock,
 }
 
 impl NodeContext<'_> {

@@ -57,6 +57,8 @@ pub struct RunOptions {
     pub budget: Budget,
     /// The workflow's static data (`$getWorkflowStaticData`), an object.
     pub static_data: Value,
+    /// Waits advance a virtual clock instead of sleeping (tests, conformance runs).
+    pub virtual_clock: bool,
 }
 
 /// How much data one execution may hold before it is stopped with an error.
@@ -187,6 +189,7 @@ impl<'w> Executor<'w> {
                 .unwrap_or(DEFAULT_TIMEZONE),
         )
         .with_static_data(options.static_data.clone());
+        let clock = crate::run::Clock::new(options.virtual_clock, options.cancel.clone());
         self.stack.push_back(Entry {
             node: options.start_node.clone(),
             inputs: vec![Some(options.start_items.clone())],
@@ -207,7 +210,7 @@ impl<'w> Executor<'w> {
             let started = Instant::now();
             let start_time = now_ms();
             let outcome = self
-                .run_node(node, &entry, run_index, &options, &sandbox)
+                .run_node(node, &entry, run_index, &options, &sandbox, &clock)
                 .await;
             let (outputs, task_error) = match outcome {
                 Ok(outputs) => (outputs, None),
@@ -335,6 +338,7 @@ impl<'w> Executor<'w> {
         run_index: u32,
         options: &RunOptions,
         sandbox: &LazySandbox,
+        clock: &crate::run::Clock,
     ) -> Result<Option<Outputs>, NodeError> {
         let inputs = &entry.inputs;
         if node.is_disabled() {
@@ -393,11 +397,13 @@ impl<'w> Executor<'w> {
                         items,
                         params: &node.parameters,
                         contexts: Some(&self.contexts),
+                        clock_offset_ms: clock.offset_ms(),
                     },
                     run_data: &self.run_data,
                 },
                 contexts: &self.contexts,
                 custom_data: &self.custom_data,
+                clock,
             };
             match node_type.execute(ctx).await {
                 Err(_) if attempt < tries => {

@@ -1,0 +1,54 @@
+//! The execution's clock: real time, or a virtual clock that a wait advances instantly (tests
+//! and conformance runs), seen by the engine and by `Date`/`$now` in expressions alike.
+
+use std::cell::Cell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+pub struct Clock {
+    virtual_time: bool,
+    /// Milliseconds the virtual clock is ahead of real time.
+    offset_ms: Cell<i64>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Clock {
+    pub fn new(virtual_time: bool, cancel: Arc<AtomicBool>) -> Self {
+        Self {
+            virtual_time,
+            offset_ms: Cell::new(0),
+            cancel,
+        }
+    }
+
+    pub fn offset_ms(&self) -> i64 {
+        self.offset_ms.get()
+    }
+
+    /// Now, in milliseconds since the Unix epoch, on this clock.
+    pub fn now_ms(&self) -> i64 {
+        let real = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        real + self.offset_ms.get()
+    }
+
+    /// Waits `duration` (or jumps the virtual clock); `false` if the execution was cancelled.
+    pub async fn sleep(&self, duration: Duration) -> bool {
+        if self.virtual_time {
+            self.offset_ms
+                .set(self.offset_ms.get() + duration.as_millis() as i64);
+            return !self.cancel.load(Ordering::Relaxed);
+        }
+        let deadline = tokio::time::Instant::now() + duration;
+        while tokio::time::Instant::now() < deadline {
+            if self.cancel.load(Ordering::Relaxed) {
+                return false;
+            }
+            let step = (deadline - tokio::time::Instant::now()).min(Duration::from_millis(200));
+            tokio::time::sleep(step).await;
+        }
+        !self.cancel.load(Ordering::Relaxed)
+    }
+}
