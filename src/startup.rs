@@ -68,6 +68,7 @@ impl Application {
                 .app_data(api::extract::query_config())
                 .wrap(actix_web::middleware::Compress::default())
                 .route("/docs", web::get().to(docs_redirect))
+                .configure(crate::webhooks::routes)
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
                 .configure(|cfg| {
                     api::routes(&mut utoipa_actix_web::service_config::ServiceConfig::new(

@@ -3,6 +3,7 @@
 pub mod executions;
 pub mod pagination;
 pub mod tags;
+pub mod webhooks;
 pub mod workflows;
 
 use chrono::{DateTime, SubsecRound, Utc};

@@ -10,4 +10,5 @@ mod health;
 mod openapi;
 mod pagination;
 mod tags;
+mod webhooks;
 mod workflows;

@@ -25,6 +25,8 @@ pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflo
         )
         .map_err(|issues| StoreError::Corrupt(format!("workflow {id}: {issues:?}")))?;
         let count = def.activation_triggers().count();
+        let routes = def.webhook_routes().map_err(StoreError::Rule)?;
+        crate::store::webhooks::sync(&txn, id, &routes).await?;
         if count == 0 {
             return Err(StoreError::Rule(
                 "the workflow has no trigger node: add a Webhook, Schedule or other trigger to activate it \
@@ -34,6 +36,7 @@ pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflo
         }
         count as i32
     } else {
+        crate::store::webhooks::clear(&txn, id).await?;
         0
     };
     let result = workflow::Entity::update_many()

@@ -40,6 +40,10 @@ pub async fn update(
         ));
     }
     let trigger_count = if current.active { triggers as i32 } else { 0 };
+    if current.active {
+        let routes = def.webhook_routes().map_err(StoreError::Rule)?;
+        crate::store::webhooks::sync(&txn, id, &routes).await?;
+    }
     let version_id = new_id();
     let updated_at = now().max(current.updated_at);
     let result = workflow::Entity::update_many()

@@ -6,6 +6,7 @@ mod name;
 mod node;
 mod trigger;
 mod validate;
+mod webhooks;
 
 pub use connections::{ConnectionTarget, Connections, NodeConnections};
 pub use definition::{WorkflowDefinition, WorkflowDraft};
@@ -13,3 +14,4 @@ pub use name::WorkflowName;
 pub use node::{Node, OnError};
 pub use trigger::is_activation_trigger;
 pub use validate::ValidationIssue;
+pub use webhooks::{WEBHOOK_TYPE, WebhookRoute, match_path, normalize_path};

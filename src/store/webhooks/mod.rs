@@ -1,0 +1,7 @@
+//! The webhook routing table: kept exact with active workflows, and the lookups requests use.
+
+mod lookup;
+mod sync;
+
+pub use lookup::{WebhookMatch, lookup, methods_for};
+pub use sync::{clear, sync};

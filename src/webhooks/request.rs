@@ -1,0 +1,118 @@
+//! Turning a webhook request into n8n's item `{headers, params, query, body, webhookUrl,
+//! executionMode}`, parsing the body strictly by its declared content type.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine as _;
+use futures_util::StreamExt as _;
+use serde_json::{Map, Value, json};
+use weft_engine::run::Item;
+
+use super::answer;
+use crate::store::webhooks::WebhookMatch;
+
+fn parse_failure(hint: String) -> HttpResponse {
+    let body = json!({"code": 422, "message": "Failed to parse request body", "hint": hint});
+    HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY).json(body)
+}
+
+/// The item a Webhook node emits for this request, or the answer that refuses it.
+pub async fn item(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    route: &WebhookMatch,
+    limit: usize,
+) -> Result<Item, HttpResponse> {
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            answer(
+                StatusCode::BAD_REQUEST,
+                format!("Could not read the request body: {e}"),
+                None,
+            )
+        })?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("The request body is larger than the limit of {limit} bytes"),
+                None,
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mut binary = None;
+    let body = if bytes.is_empty() {
+        Value::Object(Map::new())
+    } else if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
+        serde_json::from_slice::<Value>(&bytes).map_err(|e| parse_failure(e.to_string()))?
+    } else if essence == "application/x-www-form-urlencoded" {
+        let mut map = Map::new();
+        for (k, v) in url::form_urlencoded::parse(&bytes) {
+            map.insert(k.into_owned(), Value::String(v.into_owned()));
+        }
+        Value::Object(map)
+    } else if essence.starts_with("text/") {
+        Value::String(String::from_utf8(bytes.to_vec()).map_err(|e| parse_failure(e.to_string()))?)
+    } else {
+        // Anything else is kept as binary data; its metadata comes from us, not the client.
+        let mime = if essence.is_empty() {
+            "application/octet-stream".to_owned()
+        } else {
+            essence.clone()
+        };
+        binary = Some(json!({"data": {
+            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
+            "mimeType": mime,
+            "fileSize": bytes.len(),
+        }}));
+        Value::Object(Map::new())
+    };
+    let headers: Map<String, Value> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                Value::String(v.to_str().unwrap_or("").to_owned()),
+            )
+        })
+        .collect();
+    let query: Map<String, Value> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect();
+    let params: Map<String, Value> = route
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let info = req.connection_info();
+    let url = format!("{}://{}{}", info.scheme(), info.host(), req.path());
+    let mut item = Item::from_value(json!({
+        "headers": headers,
+        "params": params,
+        "query": query,
+        "body": body,
+        "webhookUrl": url,
+        "executionMode": "production",
+    }));
+    if let Some(Value::Object(b)) = binary {
+        item.binary = Some(b);
+    }
+    Ok(item)
+}

@@ -1,0 +1,266 @@
+//! Production webhooks: registration on activation, routing, body parsing, response modes.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, assert_problem};
+use crate::on_both_backends;
+
+on_both_backends!(
+    an_active_webhook_runs_its_workflow_and_answers_with_the_last_node,
+    on_received_answers_at_once_and_runs_in_the_background,
+    path_parameters_reach_the_item,
+    unknown_paths_and_wrong_methods_answer_n8ns_404s,
+    a_path_taken_by_another_active_workflow_is_409,
+    bodies_are_parsed_strictly_by_their_content_type,
+);
+
+fn hook(name: &str, path: &str, method: &str, mode: &str) -> Value {
+    json!({
+        "name": name,
+        "nodes": [
+            {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
+             "webhookId": "5f0c9a36-0000-4000-8000-00000000beef",
+             "parameters": {"path": path, "httpMethod": method, "responseMode": mode, "options": {}}},
+            {"name": "Shape", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [200, 0],
+             "parameters": {"assignments": {"assignments": [
+                {"id": "a", "name": "got", "value": "={{ $json.body.qty * 2 }}", "type": "number"},
+                {"id": "b", "name": "id", "value": "={{ $json.params.id }}", "type": "string"},
+                {"id": "c", "name": "q", "value": "={{ $json.query.q }}", "type": "string"}]}}}
+        ],
+        "connections": {"Webhook": {"main": [[{"node": "Shape", "type": "main", "index": 0}]]}},
+        "settings": {"executionOrder": "v1"}
+    })
+}
+
+async fn activate(app: &TestApp, wf: &Value) -> Value {
+    let created = app.create_workflow(wf).await;
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/workflows/{}/activate",
+            created["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "activation");
+    created
+}
+
+async fn an_active_webhook_runs_its_workflow_and_answers_with_the_last_node(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let wf = activate(&app, &hook("orders", "orders", "POST", "lastNode")).await;
+    let res = app
+        .client
+        .post(app.url("/webhook/orders?q=yes"))
+        .json(&json!({"qty": 21}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["got"], 42);
+    assert_eq!(body["q"], "yes");
+    let list: Value = app
+        .get(&format!(
+            "/api/v1/executions?workflowId={}",
+            wf["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["data"][0]["mode"], "webhook");
+    assert_eq!(list["data"][0]["status"], "success");
+
+    app.client
+        .post(app.url(&format!(
+            "/api/v1/workflows/{}/deactivate",
+            wf["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    let gone = app
+        .client
+        .post(app.url("/webhook/orders"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        gone.status(),
+        StatusCode::NOT_FOUND,
+        "deactivation removes the route"
+    );
+}
+
+async fn on_received_answers_at_once_and_runs_in_the_background(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    activate(&app, &hook("bg", "bg", "POST", "onReceived")).await;
+    let res = app
+        .client
+        .post(app.url("/webhook/bg"))
+        .json(&json!({"qty": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"message": "Workflow was started"})
+    );
+    for _ in 0..50 {
+        let list: Value = app
+            .get("/api/v1/executions?status=success")
+            .await
+            .json()
+            .await
+            .unwrap();
+        if !list["data"].as_array().unwrap().is_empty() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the background execution never finished");
+}
+
+async fn path_parameters_reach_the_item(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    activate(&app, &hook("params", "orders/:id", "GET", "lastNode")).await;
+    let res = app
+        .get("/webhook/5f0c9a36-0000-4000-8000-00000000beef/orders/77")
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["id"], "77");
+}
+
+async fn unknown_paths_and_wrong_methods_answer_n8ns_404s(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    activate(&app, &hook("m", "only-post", "POST", "lastNode")).await;
+    let res = app.get("/webhook/only-post").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["message"],
+        "This webhook is not registered for GET requests. Did you mean to make a POST request?"
+    );
+    let res = app
+        .client
+        .post(app.url("/webhook/nowhere"))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], 404);
+    assert_eq!(
+        body["message"],
+        "The requested webhook \"POST nowhere\" is not registered."
+    );
+    assert!(body["hint"].as_str().unwrap().contains("must be active"));
+    let options = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/webhook/only-post"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(options.status(), StatusCode::NO_CONTENT);
+}
+
+async fn a_path_taken_by_another_active_workflow_is_409(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    activate(&app, &hook("first", "shared", "POST", "lastNode")).await;
+    let second = app
+        .create_workflow(&hook("second", "shared", "POST", "lastNode"))
+        .await;
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/workflows/{}/activate",
+            second["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, StatusCode::CONFLICT, "conflict").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("\"first\""),
+        "{problem}"
+    );
+    let still: Value = app
+        .get(&format!(
+            "/api/v1/workflows/{}",
+            second["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        still["active"], false,
+        "a refused activation changes nothing"
+    );
+}
+
+async fn bodies_are_parsed_strictly_by_their_content_type(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut wf = hook("echo", "echo", "POST", "lastNode");
+    wf["nodes"][1] = json!({"name": "Shape", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200, 0],
+        "parameters": {"jsCode": "return [{json: {body: $json.body, hasBinary: !!$input.first().binary}}];"}});
+    activate(&app, &wf).await;
+    let post = |ct: &'static str, body: &'static str| {
+        app.client
+            .post(app.url("/webhook/echo"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    let bad = post(
+        "application/json",
+        "{\"files\": [{\"filepath\": \"/etc/passwd\"}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(
+        (body["code"].clone(), body["message"].clone()),
+        (json!(422), json!("Failed to parse request body"))
+    );
+    let form: Value = post("application/x-www-form-urlencoded", "a=1&b=two")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(form["body"], json!({"a": "1", "b": "two"}));
+    let text: Value = post("text/plain", "hello")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(text["body"], json!("hello"));
+    let raw: Value = post("application/octet-stream", "\u{1}\u{2}")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(raw["hasBinary"], true);
+    let smuggled: Value = post(
+        "application/json",
+        "{\"files\": [{\"filepath\": \"/etc/passwd\"}]}",
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        smuggled["body"]["files"][0]["filepath"], "/etc/passwd",
+        "a path in a body is just data"
+    );
+    assert_eq!(smuggled["hasBinary"], false, "no file was read");
+}
