@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 use weft_engine::expr::ExprLimits;
-use weft_engine::run::{Budget, Executor, Item, NodeRegistry, RunOptions, start_node};
+use weft_engine::run::{Budget, Executor, Item, NodeRegistry, Responder, RunOptions, start_node};
 
 use crate::db::Db;
 use crate::store::StoreError;
@@ -35,6 +35,8 @@ pub struct RunRequest {
     pub items: Option<Vec<Item>>,
     /// The workflow's static data as stored.
     pub static_data: Option<Value>,
+    /// Where a Respond to Webhook node sends its response (webhook runs only).
+    pub responder: Responder,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -153,6 +155,7 @@ impl Runner {
             budget: self.budget,
             static_data: req.static_data.unwrap_or(Value::Null),
             virtual_clock: false,
+            responder: req.responder,
         };
         let runner = self.clone();
         let id = record.id;

@@ -1,11 +1,12 @@
 //! Running the workflow for a webhook call and answering per the Webhook node's response mode:
-//! `onReceived` (at once) or `lastNode` (the last node's items, when the run finishes).
+//! `onReceived` (at once), `lastNode` (the last node's items, when the run finishes) or
+//! `responseNode` (whatever a Respond to Webhook node sends, while the run goes on).
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 use weft_engine::WorkflowDefinition;
-use weft_engine::run::Item;
+use weft_engine::run::{Item, Responder, ResponseBody, WebhookResponse};
 
 use super::answer;
 use crate::api::state::AppState;
@@ -57,6 +58,7 @@ pub async fn run(state: &AppState, route: &WebhookMatch, item: Item) -> HttpResp
         .and_then(Value::as_u64)
         .and_then(|c| StatusCode::from_u16(c as u16).ok())
         .unwrap_or(StatusCode::OK);
+    let (responder, response) = Responder::channel();
     let started = state
         .runner
         .start(RunRequest {
@@ -68,6 +70,7 @@ pub async fn run(state: &AppState, route: &WebhookMatch, item: Item) -> HttpResp
             start_node: Some(route.node.clone()),
             items: Some(vec![item]),
             static_data: stored.static_data,
+            responder,
         })
         .await;
     let (record, handle) = match started {
@@ -77,19 +80,34 @@ pub async fn run(state: &AppState, route: &WebhookMatch, item: Item) -> HttpResp
             return error_in_workflow();
         }
     };
-    if mode != "lastNode" {
-        return HttpResponse::build(code).json(json!({"message": "Workflow was started"}));
+    let still_running = || {
+        answer(
+            StatusCode::GATEWAY_TIMEOUT,
+            format!("The workflow is still running (execution {})", record.id),
+            None,
+        )
+    };
+    match mode.as_str() {
+        "lastNode" => {}
+        "responseNode" => {
+            // The sender goes away when the run ends, so this also wakes when no Respond to
+            // Webhook node answered.
+            return match tokio::time::timeout(state.run_wait, response).await {
+                Ok(Ok(sent)) => node_response(sent),
+                Ok(Err(_)) => match handle.await {
+                    Ok(Ok(f)) if f.status == Status::Success => HttpResponse::Ok()
+                        .json(json!({"message": "Workflow executed successfully"})),
+                    _ => error_in_workflow(),
+                },
+                Err(_) => still_running(),
+            };
+        }
+        _ => return HttpResponse::build(code).json(json!({"message": "Workflow was started"})),
     }
     let finished = match tokio::time::timeout(state.run_wait, handle).await {
         Ok(Ok(Ok(f))) => f,
         Ok(_) => return error_in_workflow(),
-        Err(_) => {
-            return answer(
-                StatusCode::GATEWAY_TIMEOUT,
-                format!("The workflow is still running (execution {})", record.id),
-                None,
-            );
-        }
+        Err(_) => return still_running(),
     };
     if finished.status != Status::Success {
         return error_in_workflow();
@@ -121,5 +139,31 @@ pub async fn run(state: &AppState, route: &WebhookMatch, item: Item) -> HttpResp
         "noResponseBody" => HttpResponse::build(code).finish(),
         "allEntries" => HttpResponse::build(code).json(jsons),
         _ => HttpResponse::build(code).json(jsons.into_iter().next().unwrap_or_else(|| json!({}))),
+    }
+}
+
+/// The HTTP response a Respond to Webhook node asked for.
+fn node_response(sent: WebhookResponse) -> HttpResponse {
+    let status = StatusCode::from_u16(sent.status).unwrap_or(StatusCode::OK);
+    let mut builder = HttpResponse::build(status);
+    let mut has_type = false;
+    for (name, value) in &sent.headers {
+        has_type |= name == "content-type";
+        builder.insert_header((name.as_str(), value.as_str()));
+    }
+    match sent.body {
+        ResponseBody::Json(v) => {
+            if !has_type {
+                builder.content_type("application/json");
+            }
+            builder.body(v.to_string())
+        }
+        ResponseBody::Text(t) => {
+            if !has_type {
+                builder.content_type("text/plain; charset=utf-8");
+            }
+            builder.body(t)
+        }
+        ResponseBody::Empty => builder.finish(),
     }
 }

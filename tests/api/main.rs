@@ -9,6 +9,7 @@ mod explain;
 mod health;
 mod openapi;
 mod pagination;
+mod respond_to_webhook;
 mod tags;
 mod webhooks;
 mod workflows;

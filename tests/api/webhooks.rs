@@ -33,7 +33,7 @@ fn hook(name: &str, path: &str, method: &str, mode: &str) -> Value {
     })
 }
 
-async fn activate(app: &TestApp, wf: &Value) -> Value {
+pub(crate) async fn activate(app: &TestApp, wf: &Value) -> Value {
     let created = app.create_workflow(wf).await;
     let res = app
         .client

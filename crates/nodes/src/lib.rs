@@ -10,6 +10,7 @@ mod item_lists;
 mod limit;
 mod merge;
 mod no_op;
+mod respond_to_webhook;
 mod set;
 mod split_in_batches;
 mod sticky_note;
@@ -46,6 +47,7 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(merge::Merge))
         .register(Arc::new(limit::Limit))
         .register(Arc::new(wait::Wait))
+        .register(Arc::new(respond_to_webhook::RespondToWebhook))
         .register(Arc::new(compare_datasets::CompareDatasets))
         .register(Arc::new(debug_helper::DebugHelper))
         .register(Arc::new(split_in_batches::SplitInBatches))

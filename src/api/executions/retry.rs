@@ -62,6 +62,7 @@ pub async fn retry_execution(
             start_node: None,
             items: None,
             static_data: None,
+            responder: Default::default(),
         })
         .await?;
     let db = state.db.clone();

@@ -98,6 +98,7 @@ pub async fn run_workflow(
             start_node: body.start_node,
             items: start_items,
             static_data: stored.static_data,
+            responder: Default::default(),
         })
         .await?;
     respond_to_run(&state, started, handle).await

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod item;
 mod lineage;
 pub mod node_type;
+pub mod respond;
 mod start;
 
 pub use data::{
@@ -25,4 +26,5 @@ pub use node_type::{
     NodeContext, NodeError, NodeFuture, NodeKind, NodeRegistry, NodeResult, NodeType,
     RequiredInputs,
 };
+pub use respond::{Responder, ResponseBody, WebhookResponse};
 pub use start::start_node;

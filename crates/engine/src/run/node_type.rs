@@ -65,6 +65,8 @@ pub struct NodeContext<'a> {
     pub custom_data: &'a std::cell::RefCell<Map<String, Value>>,
     /// The execution's clock (real or virtual), for nodes that wait.
     pub clock: &'a crate::run::Clock,
+    /// Answers the webhook call that started the execution (Respond to Webhook).
+    pub responder: &'a crate::run::Responder,
 }
 
 impl NodeContext<'_> {

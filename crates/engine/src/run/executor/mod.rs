@@ -59,6 +59,8 @@ pub struct RunOptions {
     pub static_data: Value,
     /// Waits advance a virtual clock instead of sleeping (tests, conformance runs).
     pub virtual_clock: bool,
+    /// Where a Respond to Webhook node sends its answer (webhook runs).
+    pub responder: crate::run::Responder,
 }
 
 /// How much data one execution may hold before it is stopped with an error.
@@ -404,6 +406,7 @@ impl<'w> Executor<'w> {
                 contexts: &self.contexts,
                 custom_data: &self.custom_data,
                 clock,
+                responder: &options.responder,
             };
             match node_type.execute(ctx).await {
                 Err(_) if attempt < tries => {

@@ -1,0 +1,154 @@
+//! `n8n-nodes-base.respondToWebhook`: answers the waiting webhook call (Webhook node in
+//! "Using 'Respond to Webhook' node" mode) while the execution goes on; passes its items through.
+
+use serde_json::{Map, Value};
+use weft_engine::run::{
+    NodeContext, NodeError, NodeFuture, NodeType, ResponseBody, WebhookResponse,
+};
+
+use crate::util::first_input;
+
+pub struct RespondToWebhook;
+
+impl NodeType for RespondToWebhook {
+    fn type_name(&self) -> &'static str {
+        "n8n-nodes-base.respondToWebhook"
+    }
+    fn versions(&self) -> &'static [f64] {
+        &[1.0, 1.1]
+    }
+    fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
+        Box::pin(async move {
+            let items = first_input(ctx.inputs);
+            let response = build(&ctx, &items)?;
+            // Outside a waiting webhook call (a manual run, a second Respond node) nobody
+            // listens; n8n ignores the response then too.
+            ctx.responder.respond(response);
+            Ok(Some(vec![items]))
+        })
+    }
+}
+
+fn build(
+    ctx: &NodeContext<'_>,
+    items: &[weft_engine::run::Item],
+) -> Result<WebhookResponse, NodeError> {
+    let with = ctx.parameter("respondWith", 0)?;
+    let with = with.as_str().unwrap_or("firstIncomingItem").to_owned();
+    let options = ctx.parameter("options", 0)?;
+    let mut status = match options.get("responseCode") {
+        None | Some(Value::Null) => None,
+        Some(code) => Some(status_code(code)?),
+    };
+    let mut headers = header_entries(&options)?;
+    let key = options
+        .get("responseKey")
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty());
+    let body = match with.as_str() {
+        "firstIncomingItem" => {
+            let first = items.first().map(|i| i.json.clone()).unwrap_or_default();
+            ResponseBody::Json(wrap(key, Value::Object(first)))
+        }
+        "allIncomingItems" => {
+            let all = items
+                .iter()
+                .map(|i| Value::Object(i.json.clone()))
+                .collect();
+            ResponseBody::Json(wrap(key, Value::Array(all)))
+        }
+        "json" => ResponseBody::Json(match ctx.parameter("responseBody", 0)? {
+            Value::String(s) if s.trim().is_empty() => Value::Object(Map::new()),
+            Value::String(s) => serde_json::from_str(&s).map_err(|e| NodeError {
+                description: Some(e.to_string()),
+                ..NodeError::new("Invalid JSON in 'Response Body' field")
+            })?,
+            Value::Null => Value::Object(Map::new()),
+            other => other,
+        }),
+        "text" => {
+            let text = ctx.parameter("responseBody", 0)?;
+            ResponseBody::Text(
+                text.as_str()
+                    .map_or_else(|| text.to_string(), str::to_owned),
+            )
+        }
+        "noData" => ResponseBody::Empty,
+        "redirect" => {
+            let url = ctx.parameter("redirectURL", 0)?;
+            let url = url.as_str().unwrap_or_default().to_owned();
+            if url.is_empty() {
+                return Err(NodeError::new("The 'Redirect URL' parameter is empty"));
+            }
+            headers.push(("location".into(), url));
+            status = status.or(Some(307));
+            ResponseBody::Empty
+        }
+        other => {
+            return Err(NodeError::new(format!(
+                "Responding with {other:?} is not supported by this server"
+            )));
+        }
+    };
+    Ok(WebhookResponse {
+        status: status.unwrap_or(200),
+        headers,
+        body,
+    })
+}
+
+fn wrap(key: Option<&str>, value: Value) -> Value {
+    match key {
+        Some(k) => {
+            let mut m = Map::new();
+            m.insert(k.to_owned(), value);
+            Value::Object(m)
+        }
+        None => value,
+    }
+}
+
+fn status_code(code: &Value) -> Result<u16, NodeError> {
+    code.as_u64()
+        .or_else(|| code.as_str().and_then(|s| s.trim().parse().ok()))
+        .filter(|c| (100..=599).contains(c))
+        .map(|c| c as u16)
+        .ok_or_else(|| NodeError::new(format!("Response code {code} is not an HTTP status")))
+}
+
+fn header_entries(options: &Value) -> Result<Vec<(String, String)>, NodeError> {
+    let entries = options
+        .pointer("/responseHeaders/entries")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut headers = Vec::new();
+    for entry in entries {
+        let name = entry["name"].as_str().unwrap_or_default().trim().to_owned();
+        if name.is_empty() {
+            continue;
+        }
+        if !name.bytes().all(is_token_byte) {
+            return Err(NodeError::new(format!(
+                "Response header name {name:?} is not a valid HTTP header name"
+            )));
+        }
+        let value = match &entry["value"] {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        if value.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
+            return Err(NodeError::new(format!(
+                "Response header {name:?} has a control character in its value"
+            )));
+        }
+        headers.push((name.to_ascii_lowercase(), value));
+    }
+    Ok(headers)
+}
+
+/// RFC 9110 `tchar`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
