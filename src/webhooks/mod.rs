@@ -1,10 +1,13 @@
 //! Production webhooks: `/webhook/{path}` finds the active workflow's Webhook node, turns the
 //! request into n8n's item, runs the workflow and answers as the node's response mode says.
+//! The node's options (IP allowlist, bots, CORS) are enforced before anything runs.
 
+mod guard;
 mod request;
 mod respond;
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
@@ -33,10 +36,10 @@ async fn handle(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let method = req.method().as_str().to_uppercase();
-    if method == "OPTIONS" {
-        return HttpResponse::NoContent().finish();
-    }
     let path = weft_engine::workflow::normalize_path(&path);
+    if method == "OPTIONS" {
+        return preflight(&req, &state, &path).await;
+    }
     let found = match store::webhooks::lookup(&state.db, &method, &path).await {
         Ok(found) => found,
         Err(e) => {
@@ -67,9 +70,77 @@ async fn handle(
             ),
         };
     };
+    let target = match respond::load(&state, &route).await {
+        Ok(t) => t,
+        Err(response) => return response,
+    };
+    let options = target.options().clone();
+    if let Some(refused) = guard::check(&req, &options) {
+        return refused;
+    }
     let item = match request::item(&req, payload, &route, state.max_body_bytes).await {
         Ok(item) => item,
         Err(response) => return response,
     };
-    respond::run(&state, &route, item).await
+    let own_response =
+        target.params.get("responseMode").and_then(|m| m.as_str()) == Some("responseNode");
+    let mut response = respond::run(&state, &route, target, item).await;
+    let headers = response.headers_mut();
+    if let Some(origin) = guard::allowed_origin(&req, &options) {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    if !own_response {
+        for (name, value) in response_headers(&options) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// The Webhook node's `options.responseHeaders` (invalid names or values are skipped).
+fn response_headers(options: &serde_json::Value) -> Vec<(HeaderName, HeaderValue)> {
+    options
+        .pointer("/responseHeaders/entries")
+        .and_then(|e| e.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let name = HeaderName::try_from(entry["name"].as_str()?.trim()).ok()?;
+            let value = match &entry["value"] {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some((name, HeaderValue::try_from(value).ok()?))
+        })
+        .collect()
+}
+
+/// CORS preflight: 204 with the methods registered on the path, 404 when none is.
+async fn preflight(req: &HttpRequest, state: &AppState, path: &str) -> HttpResponse {
+    let methods = store::webhooks::methods_for(&state.db, path)
+        .await
+        .unwrap_or_default();
+    let wanted = req
+        .headers()
+        .get("access-control-request-method")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_uppercase);
+    let method = wanted
+        .filter(|m| methods.contains(m))
+        .or_else(|| methods.first().cloned());
+    let Some(method) = method else {
+        return answer(
+            StatusCode::NOT_FOUND,
+            format!("The requested webhook \"OPTIONS {path}\" is not registered."),
+            Some(NOT_ACTIVE_HINT),
+        );
+    };
+    let route = match store::webhooks::lookup(&state.db, &method, path).await {
+        Ok(Some(route)) => route,
+        _ => return HttpResponse::NoContent().finish(),
+    };
+    match respond::load(state, &route).await {
+        Ok(target) => guard::preflight(req, target.options(), &methods),
+        Err(response) => response,
+    }
 }

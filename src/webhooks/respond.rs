@@ -19,12 +19,28 @@ fn error_in_workflow() -> HttpResponse {
     HttpResponse::InternalServerError().json(json!({"message": "Error in workflow"}))
 }
 
-pub async fn run(state: &AppState, route: &WebhookMatch, item: Item) -> HttpResponse {
+/// The workflow behind a webhook route, loaded once per request.
+pub struct Target {
+    pub definition: WorkflowDefinition,
+    pub static_data: Option<Value>,
+    /// The Webhook node's parameters.
+    pub params: Value,
+}
+
+impl Target {
+    /// The Webhook node's `options` (empty object when absent).
+    pub fn options(&self) -> &Value {
+        static EMPTY: Value = Value::Null;
+        self.params.get("options").unwrap_or(&EMPTY)
+    }
+}
+
+pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, HttpResponse> {
     let stored = match store::workflows::get(&state.db, route.workflow_id).await {
         Ok(w) => w,
         Err(e) => {
             tracing::error!(error = %e, "webhook workflow load failed");
-            return error_in_workflow();
+            return Err(error_in_workflow());
         }
     };
     let definition = match WorkflowDefinition::from_parts(
@@ -36,18 +52,33 @@ pub async fn run(state: &AppState, route: &WebhookMatch, item: Item) -> HttpResp
         Ok(d) => d,
         Err(e) => {
             tracing::error!(issues = ?e, "stored workflow is invalid");
-            return error_in_workflow();
+            return Err(error_in_workflow());
         }
     };
-    let node = definition
+    let params = definition
         .nodes()
         .iter()
         .find(|n| n.name == route.node)
-        .cloned();
-    let params = node
-        .as_ref()
         .map(|n| n.parameters.clone())
         .unwrap_or(Value::Null);
+    Ok(Target {
+        definition,
+        static_data: stored.static_data,
+        params,
+    })
+}
+
+pub async fn run(
+    state: &AppState,
+    route: &WebhookMatch,
+    target: Target,
+    item: Item,
+) -> HttpResponse {
+    let Target {
+        definition,
+        static_data,
+        params,
+    } = target;
     let mode = params
         .get("responseMode")
         .and_then(Value::as_str)
@@ -69,7 +100,7 @@ pub async fn run(state: &AppState, route: &WebhookMatch, item: Item) -> HttpResp
             pin_data: Default::default(),
             start_node: Some(route.node.clone()),
             items: Some(vec![item]),
-            static_data: stored.static_data,
+            static_data,
             responder,
         })
         .await;

@@ -11,5 +11,6 @@ mod openapi;
 mod pagination;
 mod respond_to_webhook;
 mod tags;
+mod webhook_guards;
 mod webhooks;
 mod workflows;

@@ -15,7 +15,7 @@ on_both_backends!(
     bodies_are_parsed_strictly_by_their_content_type,
 );
 
-fn hook(name: &str, path: &str, method: &str, mode: &str) -> Value {
+pub(crate) fn hook(name: &str, path: &str, method: &str, mode: &str) -> Value {
     json!({
         "name": name,
         "nodes": [
