@@ -12,6 +12,8 @@ pub enum Scenario {
     Get,
     List,
     Create,
+    /// An active Webhook → Set → Respond to Webhook chain answering with its last node.
+    Webhook,
 }
 
 impl Scenario {
@@ -20,7 +22,8 @@ impl Scenario {
             "get" => Self::Get,
             "list" => Self::List,
             "create" => Self::Create,
-            other => bail!("unknown scenario {other:?} (get, list, create)"),
+            "webhook" => Self::Webhook,
+            other => bail!("unknown scenario {other:?} (get, list, create, webhook)"),
         })
     }
 
@@ -29,6 +32,7 @@ impl Scenario {
             Self::Get => "GET /api/v1/workflows/{id}",
             Self::List => "GET /api/v1/workflows?limit=100",
             Self::Create => "POST /api/v1/workflows",
+            Self::Webhook => "POST /webhook/… (lastNode, 3 nodes)",
         }
     }
 }
@@ -44,6 +48,31 @@ pub struct Stats {
 pub struct Target {
     base: String,
     client: reqwest::Client,
+    /// This run's webhook path (unique, so several runs can share one server).
+    hook_path: String,
+}
+
+/// Webhook (responseMode lastNode) → Set → Respond to Webhook, as the webhook scenario runs it.
+fn webhook_workflow(path: &str) -> Value {
+    json!({
+        "name": format!("bench webhook {path}"),
+        "nodes": [
+            {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
+             "parameters": {"path": path, "httpMethod": "POST", "responseMode": "lastNode", "options": {}}},
+            {"name": "Shape", "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [200, 0],
+             "parameters": {"assignments": {"assignments": [
+                {"id": "a", "name": "order", "value": "={{ $json.body.id }}", "type": "string"},
+                {"id": "b", "name": "total", "value": "={{ $json.body.qty * 10 }}", "type": "number"}]},
+                "options": {}}},
+            {"name": "Respond", "type": "n8n-nodes-base.respondToWebhook", "typeVersion": 1.1,
+             "position": [400, 0], "parameters": {"respondWith": "firstIncomingItem", "options": {}}}
+        ],
+        "connections": {
+            "Webhook": {"main": [[{"node": "Shape", "type": "main", "index": 0}]]},
+            "Shape": {"main": [[{"node": "Respond", "type": "main", "index": 0}]]}
+        },
+        "settings": {"executionOrder": "v1"}
+    })
 }
 
 /// A realistic small workflow: webhook, Code, IF, two Sets (about 1.5 KB of JSON).
@@ -82,6 +111,7 @@ impl Target {
         Ok(Self {
             base: base.trim_end_matches('/').to_owned(),
             client,
+            hook_path: format!("bench-hook-{}", std::process::id()),
         })
     }
 
@@ -121,6 +151,32 @@ impl Target {
             .context("no id in the answer")
     }
 
+    /// Creates and activates the webhook scenario's workflow.
+    pub async fn activate_hook(&self) -> anyhow::Result<()> {
+        let res = self
+            .client
+            .post(format!("{}/api/v1/workflows", self.base))
+            .json(&webhook_workflow(&self.hook_path))
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("creating the webhook workflow answered {}", res.status());
+        }
+        let id = res.json::<Value>().await?["id"]
+            .as_str()
+            .map(str::to_owned)
+            .context("no id in the answer")?;
+        let res = self
+            .client
+            .post(format!("{}/api/v1/workflows/{id}/activate", self.base))
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("activating the webhook workflow answered {}", res.status());
+        }
+        Ok(())
+    }
+
     pub async fn load(&self, n: usize, concurrency: usize) -> anyhow::Result<Vec<String>> {
         futures_util::stream::iter(0..n)
             .map(|i| self.create(i))
@@ -145,6 +201,10 @@ impl Target {
                 .client
                 .post(format!("{}/api/v1/workflows", self.base))
                 .json(&workflow(1_000_000 + n)),
+            Scenario::Webhook => self
+                .client
+                .post(format!("{}/webhook/{}", self.base, self.hook_path))
+                .json(&json!({"id": format!("o-{n}"), "qty": n % 50})),
         };
         match req.send().await {
             // Read the whole body: a response is only served once it is delivered.

@@ -29,7 +29,7 @@ struct Args {
     /// Seconds to run each scenario.
     #[arg(long, default_value_t = 10)]
     duration: u64,
-    /// Scenarios to run: get, list, create (comma-separated).
+    /// Scenarios to run: get, list, create, webhook (comma-separated).
     #[arg(long, default_value = "get,list,create")]
     scenarios: String,
     /// Process id of the server, to report its resident memory.
@@ -71,6 +71,12 @@ async fn main() -> anyhow::Result<()> {
         ids.len(),
         loaded.elapsed().as_secs_f64()
     );
+    if ids.is_empty() && scenarios.iter().any(|s| matches!(s, Scenario::Get)) {
+        bail!("the get scenario needs --workflows of at least 1");
+    }
+    if scenarios.iter().any(|s| matches!(s, Scenario::Webhook)) {
+        target.activate_hook().await?;
+    }
     report::print_header(args.concurrency, args.duration);
     for scenario in scenarios {
         let stats = target
@@ -85,7 +91,8 @@ async fn main() -> anyhow::Result<()> {
             &args.label,
             scenario,
             &stats,
-            args.pid.and_then(report::rss_kib),
+            args.pid.and_then(|p| report::memory_kib(p, "VmRSS")),
+            args.pid.and_then(|p| report::memory_kib(p, "VmHWM")),
         );
     }
     Ok(())

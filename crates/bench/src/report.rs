@@ -1,11 +1,12 @@
-//! Printing: one row per scenario with throughput, latency percentiles, errors and server RSS.
+//! Printing: one row per scenario with throughput, latency percentiles, errors and the
+//! server's resident memory (now and peak).
 
 use crate::load::{Scenario, Stats};
 
 pub fn print_header(concurrency: usize, duration: u64) {
     println!("concurrency {concurrency}, {duration}s per scenario");
     println!(
-        "{:<10} {:<34} {:>9} {:>10} {:>9} {:>9} {:>9} {:>7} {:>10}",
+        "{:<10} {:<34} {:>9} {:>10} {:>9} {:>9} {:>9} {:>7} {:>8} {:>9}",
         "target",
         "scenario",
         "requests",
@@ -14,7 +15,8 @@ pub fn print_header(concurrency: usize, duration: u64) {
         "p95 ms",
         "p99 ms",
         "errors",
-        "rss MiB"
+        "rss MiB",
+        "peak MiB"
     );
 }
 
@@ -26,13 +28,19 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
-pub fn print_row(label: &str, scenario: Scenario, stats: &Stats, rss_kib: Option<u64>) {
+pub fn print_row(
+    label: &str,
+    scenario: Scenario,
+    stats: &Stats,
+    rss_kib: Option<u64>,
+    peak_kib: Option<u64>,
+) {
     let mut sorted = stats.latencies_us.clone();
     sorted.sort_unstable();
     let ok = sorted.len() as f64;
-    let rss = rss_kib.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
+    let mib = |k: Option<u64>| k.map_or("-".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0));
     println!(
-        "{:<10} {:<34} {:>9} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>10}",
+        "{:<10} {:<34} {:>9} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>8} {:>9}",
         label,
         scenario.describe(),
         sorted.len(),
@@ -41,16 +49,17 @@ pub fn print_row(label: &str, scenario: Scenario, stats: &Stats, rss_kib: Option
         percentile(&sorted, 95.0),
         percentile(&sorted, 99.0),
         stats.errors,
-        rss
+        mib(rss_kib),
+        mib(peak_kib)
     );
 }
 
-/// Resident memory of a process, from `/proc/<pid>/status` (Linux).
-pub fn rss_kib(pid: u32) -> Option<u64> {
+/// A memory figure of a process from `/proc/<pid>/status` (Linux): `VmRSS` now, `VmHWM` peak.
+pub fn memory_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
 }
