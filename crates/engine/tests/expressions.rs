@@ -401,3 +401,17 @@ fn jmespath_queries_data() {
     let got = eval_in(&sb, "$jmespath($json, 'people[?age > `25`].name')", &input).unwrap();
     assert_eq!(got, json!(["a"]));
 }
+
+#[test]
+fn intl_loads_on_first_use_in_each_context() {
+    assert_eq!(eval("typeof Intl.NumberFormat").unwrap(), json!("function"));
+    assert_eq!(
+        eval("new Intl.DateTimeFormat('en-US', { timeZone: 'UTC' }).resolvedOptions().timeZone")
+            .unwrap(),
+        json!("UTC")
+    );
+    assert_eq!(
+        eval("$now.setZone('Europe/Paris').zoneName").unwrap(),
+        json!("Europe/Paris")
+    );
+}

@@ -20,12 +20,16 @@ const LUXON: &str = include_str!("vendor/luxon.min.js");
 const JMESPATH: &str = include_str!("vendor/jmespath.min.js");
 const TRANSFORMS: &str = include_str!("transforms.js");
 const DATETIME: &str = include_str!("datetime.js");
+/// `Intl` as a getter that loads `intl.js` the first time anything touches it.
+const LAZY_INTL: &str = "Object.defineProperty(globalThis, 'Intl', { configurable: true, \
+    get() { delete globalThis.Intl; __load('intl'); return globalThis.Intl; } });";
 
-/// Evaluates a vendored library on first use (`luxon`, `jmespath`), defining its global.
+/// Evaluates a library on first use (`luxon`, `jmespath`, our `Intl`), defining its global.
 fn load_library(ctx: Ctx<'_>, name: String) -> rquickjs::Result<()> {
     match name.as_str() {
         "luxon" => ctx.eval::<(), _>(LUXON),
         "jmespath" => ctx.eval::<(), _>(JMESPATH),
+        "intl" => ctx.eval::<(), _>(INTL),
         _ => Ok(()),
     }
 }
@@ -137,10 +141,11 @@ impl Sandbox {
             let globals = ctx.globals();
             globals.set("__tzOffset", Function::new(ctx.clone(), tz_offset)?)?;
             globals.set("__load", Function::new(ctx.clone(), load_library)?)?;
-            ctx.eval::<(), _>(INTL)?;
+            // Parsing is most of a context's cost, so `Intl` and the condition helpers load on
+            // first use (like Luxon, jmespath, transforms and Date & Time).
+            ctx.eval::<(), _>(LAZY_INTL)?;
             ctx.eval::<(), _>(PRELUDE)?;
             ctx.eval::<(), _>(EXTENSIONS)?;
-            ctx.eval::<(), _>(CONDITIONS)?;
             let f: Function = ctx.globals().get("__setExecution")?;
             f.call::<_, ()>((setup,))
         })?;
@@ -319,10 +324,14 @@ impl Sandbox {
         serde_json::from_str(&out).map_err(|e| ExprError::Engine(e.to_string()))
     }
 
-    /// Calls one of the prelude's JSON-in, JSON-out helpers (`__filter`, `__conditionsV1`).
+    /// Calls one of the condition helpers (`__filter`, `__compareV1`, `__conditionsV1`), JSON in
+    /// and out, loading them on first use.
     pub fn call_helper(&self, name: &str, json: &str, arg: Value) -> Result<Value, ExprError> {
         let arg = arg.to_string();
         let out: String = self.call(|ctx| {
+            if !ctx.globals().contains_key("__filter")? {
+                ctx.eval::<(), _>(CONDITIONS)?;
+            }
             let f: Function = ctx.globals().get(name)?;
             let arg: rquickjs::Value = ctx.json_parse(arg)?;
             f.call((json, arg))
