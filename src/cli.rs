@@ -146,6 +146,14 @@ pub struct SettingsArgs {
         global = true
     )]
     pub run_wait_ms: String,
+    /// How long test webhook routes wait for their one call, in milliseconds.
+    #[arg(
+        long = "test-webhook-ttl-ms",
+        env = "WEFT_TEST_WEBHOOK_TTL_MS",
+        default_value = "120000",
+        global = true
+    )]
+    pub test_webhook_ttl_ms: String,
     /// Longest a single expression or Code node call may run, in milliseconds.
     #[arg(
         long = "expression-timeout-ms",

@@ -29,6 +29,8 @@ pub struct ExecutionConfig {
     pub concurrency: usize,
     /// How long a run request waits for the result before answering 202.
     pub run_wait: Duration,
+    /// How long test webhook routes wait for their one call.
+    pub test_webhook_ttl: Duration,
     pub expression_timeout: Duration,
     pub expression_memory_bytes: usize,
     /// Most items and bytes one execution may hold.
@@ -237,6 +239,7 @@ impl Config {
             concurrency
         };
         let run_wait_ms: u64 = number("WEFT_RUN_WAIT_MS", &args.run_wait_ms)?;
+        let test_ttl_ms: u64 = number("WEFT_TEST_WEBHOOK_TTL_MS", &args.test_webhook_ttl_ms)?;
         let expr_ms: u64 = number("WEFT_EXPRESSION_TIMEOUT_MS", &args.expression_timeout_ms)?;
         if expr_ms == 0 {
             return Err(bad("WEFT_EXPRESSION_TIMEOUT_MS", "must be at least 1"));
@@ -284,6 +287,7 @@ impl Config {
             executions: ExecutionConfig {
                 concurrency,
                 run_wait: Duration::from_millis(run_wait_ms),
+                test_webhook_ttl: Duration::from_millis(test_ttl_ms),
                 expression_timeout: Duration::from_millis(expr_ms),
                 expression_memory_bytes: expr_mb << 20,
                 max_items,

@@ -60,6 +60,7 @@ impl Application {
             max_body_bytes: config.max_body_bytes,
             runner,
             run_wait: config.executions.run_wait,
+            test_webhooks: crate::webhooks::TestWebhooks::new(config.executions.test_webhook_ttl),
         });
         let spec = api::openapi();
         let mut server = HttpServer::new(move || {

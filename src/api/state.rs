@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::db::Db;
 use crate::runner::Runner;
+use crate::webhooks::TestWebhooks;
 
 pub struct AppState {
     pub db: Db,
@@ -13,6 +14,8 @@ pub struct AppState {
     pub runner: Arc<Runner>,
     /// How long a run request waits for its result before answering 202.
     pub run_wait: Duration,
+    /// Test webhook routes waiting for their one call.
+    pub test_webhooks: TestWebhooks,
 }
 
 impl AppState {

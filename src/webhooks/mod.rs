@@ -1,10 +1,14 @@
 //! Production webhooks: `/webhook/{path}` finds the active workflow's Webhook node, turns the
 //! request into n8n's item, runs the workflow and answers as the node's response mode says.
 //! The node's options (IP allowlist, bots, CORS) are enforced before anything runs.
+//! `/webhook-test/{path}` does the same for a workflow listening for one test call.
 
 mod guard;
 mod request;
 mod respond;
+mod test_registry;
+
+pub use test_registry::TestWebhooks;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderName, HeaderValue};
@@ -15,7 +19,8 @@ use crate::api::state::AppState;
 use crate::store;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhook/{path:.*}", web::route().to(handle));
+    cfg.route("/webhook/{path:.*}", web::route().to(handle))
+        .route("/webhook-test/{path:.*}", web::route().to(handle_test));
 }
 
 /// n8n's webhook answers are plain JSON `{code, message, hint?}`, not problem documents.
@@ -56,37 +61,105 @@ async fn handle(
             .await
             .unwrap_or_default();
         return match others.first() {
-            Some(other) => answer(
-                StatusCode::NOT_FOUND,
-                format!(
-                    "This webhook is not registered for {method} requests. Did you mean to make a {other} request?"
-                ),
-                None,
-            ),
-            None => answer(
-                StatusCode::NOT_FOUND,
-                format!("The requested webhook \"{method} {path}\" is not registered."),
-                Some(NOT_ACTIVE_HINT),
-            ),
+            Some(other) => wrong_method(&method, other),
+            None => not_registered(&method, &path, NOT_ACTIVE_HINT),
         };
     };
-    let target = match respond::load(&state, &route).await {
+    serve(&req, payload, &state, route, Mode::Production).await
+}
+
+const TEST_HINT: &str = "Click the 'Execute workflow' button on the canvas, then try again. (In test mode, the webhook only works for one call after you click this button)";
+
+async fn handle_test(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let method = req.method().as_str().to_uppercase();
+    let path = weft_engine::workflow::normalize_path(&path);
+    if method == "OPTIONS" {
+        // A preflight must not use up the one call it prepares.
+        let methods = state.test_webhooks.methods_for(&path);
+        if methods.is_empty() {
+            return not_registered(&method, &path, TEST_HINT);
+        }
+        return guard::preflight(&req, &serde_json::Value::Null, &methods);
+    }
+    let Some(route) = state.test_webhooks.take(&method, &path) else {
+        return match state.test_webhooks.methods_for(&path).first() {
+            Some(other) => wrong_method(&method, other),
+            None => not_registered(&method, &path, TEST_HINT),
+        };
+    };
+    serve(&req, payload, &state, route, Mode::Test).await
+}
+
+fn wrong_method(method: &str, other: &str) -> HttpResponse {
+    answer(
+        StatusCode::NOT_FOUND,
+        format!(
+            "This webhook is not registered for {method} requests. Did you mean to make a {other} request?"
+        ),
+        None,
+    )
+}
+
+fn not_registered(method: &str, path: &str, hint: &str) -> HttpResponse {
+    answer(
+        StatusCode::NOT_FOUND,
+        format!("The requested webhook \"{method} {path}\" is not registered."),
+        Some(hint),
+    )
+}
+
+/// Production calls run in `webhook` mode; test calls in `manual` mode, as in n8n.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Production,
+    Test,
+}
+
+impl Mode {
+    pub fn execution_mode(self) -> &'static str {
+        match self {
+            Self::Production => "webhook",
+            Self::Test => "manual",
+        }
+    }
+    /// `executionMode` in the Webhook node's item.
+    pub fn item_mode(self) -> &'static str {
+        match self {
+            Self::Production => "production",
+            Self::Test => "test",
+        }
+    }
+}
+
+async fn serve(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    route: store::webhooks::WebhookMatch,
+    mode: Mode,
+) -> HttpResponse {
+    let target = match respond::load(state, &route).await {
         Ok(t) => t,
         Err(response) => return response,
     };
     let options = target.options().clone();
-    if let Some(refused) = guard::check(&req, &options) {
+    if let Some(refused) = guard::check(req, &options) {
         return refused;
     }
-    let item = match request::item(&req, payload, &route, state.max_body_bytes).await {
+    let item = match request::item(req, payload, &route, state.max_body_bytes, mode).await {
         Ok(item) => item,
         Err(response) => return response,
     };
     let own_response =
         target.params.get("responseMode").and_then(|m| m.as_str()) == Some("responseNode");
-    let mut response = respond::run(&state, &route, target, item).await;
+    let mut response = respond::run(state, &route, target, item, mode).await;
     let headers = response.headers_mut();
-    if let Some(origin) = guard::allowed_origin(&req, &options) {
+    if let Some(origin) = guard::allowed_origin(req, &options) {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     }
     if !own_response {

@@ -23,6 +23,7 @@ pub async fn item(
     mut payload: web::Payload,
     route: &WebhookMatch,
     limit: usize,
+    mode: super::Mode,
 ) -> Result<Item, HttpResponse> {
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -109,7 +110,7 @@ pub async fn item(
         "query": query,
         "body": body,
         "webhookUrl": url,
-        "executionMode": "production",
+        "executionMode": mode.item_mode(),
     }));
     if let Some(Value::Object(b)) = binary {
         item.binary = Some(b);

@@ -73,6 +73,7 @@ pub async fn run(
     route: &WebhookMatch,
     target: Target,
     item: Item,
+    call: super::Mode,
 ) -> HttpResponse {
     let Target {
         definition,
@@ -94,7 +95,7 @@ pub async fn run(
         .runner
         .start(RunRequest {
             workflow_id: route.workflow_id,
-            mode: "webhook",
+            mode: call.execution_mode(),
             retry_of: None,
             definition,
             pin_data: Default::default(),

@@ -11,6 +11,7 @@ mod openapi;
 mod pagination;
 mod respond_to_webhook;
 mod tags;
+mod test_webhooks;
 mod webhook_guards;
 mod webhooks;
 mod workflows;

@@ -8,6 +8,7 @@ mod get;
 mod list;
 mod run;
 mod tags;
+mod test_webhook;
 mod update;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -23,6 +24,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(activation::publish_workflow)
         .service(activation::unpublish_workflow)
         .service(run::run_workflow)
+        .service(test_webhook::test_webhook)
         .service(tags::get_workflow_tags)
         .service(tags::update_workflow_tags);
 }

@@ -1,0 +1,177 @@
+//! Test webhooks (`/webhook-test/{path}`): routes a workflow registers for one call or until they
+//! expire, like n8n's "Listen for test event". Kept in this process's memory, as n8n's single
+//! main does; they never touch the production routing table.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+use weft_engine::workflow::{WebhookRoute, match_path};
+
+use crate::store::webhooks::WebhookMatch;
+
+struct Entry {
+    workflow_id: Uuid,
+    route: WebhookRoute,
+    expires: Instant,
+}
+
+/// Why a registration was refused.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "The test webhook \"{method} {path}\" is already waiting for another workflow ({workflow_id})"
+)]
+pub struct Taken {
+    pub method: String,
+    pub path: String,
+    pub workflow_id: Uuid,
+}
+
+pub struct TestWebhooks {
+    ttl: Duration,
+    entries: Mutex<Vec<Entry>>,
+}
+
+impl TestWebhooks {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        entries.retain(|e| e.expires > now);
+        entries
+    }
+
+    /// Replaces the workflow's test routes with `routes`, valid for one call or the time to live;
+    /// returns how long they wait.
+    pub fn register(
+        &self,
+        workflow_id: Uuid,
+        routes: Vec<WebhookRoute>,
+    ) -> Result<Duration, Taken> {
+        let mut entries = self.lock();
+        for route in &routes {
+            if let Some(other) = entries.iter().find(|e| {
+                e.workflow_id != workflow_id
+                    && e.route.method == route.method
+                    && e.route.path == route.path
+            }) {
+                return Err(Taken {
+                    method: route.method.clone(),
+                    path: route.path.clone(),
+                    workflow_id: other.workflow_id,
+                });
+            }
+        }
+        entries.retain(|e| e.workflow_id != workflow_id);
+        let expires = Instant::now() + self.ttl;
+        entries.extend(routes.into_iter().map(|route| Entry {
+            workflow_id,
+            route,
+            expires,
+        }));
+        Ok(self.ttl)
+    }
+
+    /// Takes the route a call reaches: every test route of its workflow is gone afterwards, so
+    /// a second call finds nothing (n8n's one-shot semantics).
+    pub fn take(&self, method: &str, path: &str) -> Option<WebhookMatch> {
+        let mut entries = self.lock();
+        let found = entries.iter().find_map(|e| {
+            if e.route.method != method {
+                return None;
+            }
+            let params = if e.route.dynamic {
+                match_path(&e.route.path, path)?
+            } else if e.route.path == path {
+                Vec::new()
+            } else {
+                return None;
+            };
+            Some(WebhookMatch {
+                workflow_id: e.workflow_id,
+                node: e.route.node.clone(),
+                params,
+            })
+        })?;
+        entries.retain(|e| e.workflow_id != found.workflow_id);
+        Some(found)
+    }
+
+    /// The methods waiting on `path` (for the "did you mean" hint and CORS preflight).
+    pub fn methods_for(&self, path: &str) -> Vec<String> {
+        let entries = self.lock();
+        let mut methods: Vec<String> = entries
+            .iter()
+            .filter(|e| {
+                if e.route.dynamic {
+                    match_path(&e.route.path, path).is_some()
+                } else {
+                    e.route.path == path
+                }
+            })
+            .map(|e| e.route.method.clone())
+            .collect();
+        methods.sort();
+        methods.dedup();
+        methods
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(method: &str, path: &str) -> WebhookRoute {
+        WebhookRoute {
+            method: method.into(),
+            path: path.into(),
+            node: "Webhook".into(),
+            webhook_id: None,
+            dynamic: false,
+            segments: path.split('/').count(),
+        }
+    }
+
+    #[test]
+    fn a_test_route_answers_one_call_then_is_gone() {
+        let hooks = TestWebhooks::new(Duration::from_secs(60));
+        let wf = Uuid::now_v7();
+        hooks
+            .register(wf, vec![route("POST", "a"), route("GET", "b")])
+            .unwrap();
+        assert!(hooks.take("GET", "a").is_none());
+        assert_eq!(hooks.take("POST", "a").unwrap().workflow_id, wf);
+        assert!(hooks.take("POST", "a").is_none());
+        assert!(
+            hooks.take("GET", "b").is_none(),
+            "the workflow's other routes go too"
+        );
+    }
+
+    #[test]
+    fn test_routes_expire_and_cannot_be_taken_by_another_workflow() {
+        let hooks = TestWebhooks::new(Duration::from_millis(30));
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        hooks.register(a, vec![route("POST", "x")]).unwrap();
+        assert_eq!(
+            hooks
+                .register(b, vec![route("POST", "x")])
+                .unwrap_err()
+                .workflow_id,
+            a
+        );
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(hooks.take("POST", "x").is_none());
+        hooks.register(b, vec![route("POST", "x")]).unwrap();
+        assert_eq!(hooks.methods_for("x"), vec!["POST".to_owned()]);
+    }
+}
