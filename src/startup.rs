@@ -61,6 +61,7 @@ impl Application {
             runner,
             run_wait: config.executions.run_wait,
             test_webhooks: crate::webhooks::TestWebhooks::new(config.executions.test_webhook_ttl),
+            rate_limits: Default::default(),
         });
         let spec = api::openapi();
         let mut server = HttpServer::new(move || {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::db::Db;
 use crate::runner::Runner;
-use crate::webhooks::TestWebhooks;
+use crate::webhooks::{RateLimiter, TestWebhooks};
 
 pub struct AppState {
     pub db: Db,
@@ -16,6 +16,8 @@ pub struct AppState {
     pub run_wait: Duration,
     /// Test webhook routes waiting for their one call.
     pub test_webhooks: TestWebhooks,
+    /// Per-webhook call counters (`settings.webhookRateLimit`).
+    pub rate_limits: RateLimiter,
 }
 
 impl AppState {

@@ -4,10 +4,12 @@
 //! `/webhook-test/{path}` does the same for a workflow listening for one test call.
 
 mod guard;
+mod rate_limit;
 mod request;
 mod respond;
 mod test_registry;
 
+pub use rate_limit::RateLimiter;
 pub use test_registry::TestWebhooks;
 
 use actix_web::http::StatusCode;
@@ -147,6 +149,25 @@ async fn serve(
         Ok(t) => t,
         Err(response) => return response,
     };
+    if let Some(per_minute) = target.rate_limit {
+        let key = format!("{}:{}", route.workflow_id, route.node);
+        if let Err(rate_limit::RetryAfter(secs)) = state
+            .rate_limits
+            .hit(state.redis.as_ref(), &key, per_minute)
+            .await
+        {
+            let mut res = answer(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("This webhook takes at most {per_minute} calls per minute"),
+                None,
+            );
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                HeaderValue::from(secs),
+            );
+            return res;
+        }
+    }
     let options = target.options().clone();
     if let Some(refused) = guard::check(req, &options) {
         return refused;

@@ -25,6 +25,8 @@ pub struct Target {
     pub static_data: Option<Value>,
     /// The Webhook node's parameters.
     pub params: Value,
+    /// `settings.webhookRateLimit`, calls per minute.
+    pub rate_limit: Option<u32>,
 }
 
 impl Target {
@@ -61,10 +63,14 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Http
         .find(|n| n.name == route.node)
         .map(|n| n.parameters.clone())
         .unwrap_or(Value::Null);
+    let rate_limit = weft_engine::workflow::webhook_rate_limit(definition.settings())
+        .ok()
+        .flatten();
     Ok(Target {
         definition,
         static_data: stored.static_data,
         params,
+        rate_limit,
     })
 }
 
@@ -79,6 +85,7 @@ pub async fn run(
         definition,
         static_data,
         params,
+        ..
     } = target;
     let mode = params
         .get("responseMode")

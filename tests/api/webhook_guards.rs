@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, assert_problem, redis_url};
 use crate::on_both_backends;
 use crate::webhooks::{activate, hook};
 
@@ -12,6 +12,9 @@ on_both_backends!(
     bots_are_refused_when_the_node_ignores_them,
     cors_preflight_and_responses_follow_allowed_origins,
     the_webhook_nodes_response_headers_are_sent,
+    a_rate_limited_webhook_answers_429_with_retry_after,
+    rate_limits_are_counted_in_redis_when_it_is_configured,
+    a_bad_rate_limit_setting_is_refused_on_save,
 );
 
 fn with_options(path: &str, options: Value) -> Value {
@@ -140,4 +143,65 @@ async fn the_webhook_nodes_response_headers_are_sent(b: Backend) {
     let res = post(&app, "hdr", &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["x-served-by"], "weft");
+}
+
+fn limited(path: &str, limit: Value) -> Value {
+    let mut wf = hook(path, path, "POST", "onReceived");
+    wf["settings"]["webhookRateLimit"] = limit;
+    wf
+}
+
+async fn a_rate_limited_webhook_answers_429_with_retry_after(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    activate(&app, &limited("capped", json!(2))).await;
+    activate(&app, &hook("free", "free", "POST", "onReceived")).await;
+    for _ in 0..2 {
+        assert_eq!(post(&app, "capped", &[]).await.status(), StatusCode::OK);
+    }
+    let refused = post(&app, "capped", &[]).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(refused.json::<Value>().await.unwrap()["code"], 429);
+    for _ in 0..5 {
+        assert_eq!(
+            post(&app, "free", &[]).await.status(),
+            StatusCode::OK,
+            "limits are off unless the workflow sets one"
+        );
+    }
+}
+
+async fn rate_limits_are_counted_in_redis_when_it_is_configured(b: Backend) {
+    let app = TestApp::spawn_with(b, |s| s.redis_url = Some(redis_url())).await;
+    let wf = activate(&app, &limited("shared", json!(1))).await;
+    assert_eq!(post(&app, "shared", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        post(&app, "shared", &[]).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!(
+            "weft:webhook-rate:{}:*",
+            wf["id"].as_str().unwrap()
+        ))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1, "the counter lives in Redis: {keys:?}");
+}
+
+async fn a_bad_rate_limit_setting_is_refused_on_save(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let res = app
+        .post_json("/api/v1/workflows", &limited("bad", json!("lots")))
+        .await;
+    let problem = assert_problem(res, StatusCode::BAD_REQUEST, "validation").await;
+    assert_eq!(problem["errors"][0]["path"], "settings.webhookRateLimit");
 }

@@ -14,4 +14,7 @@ pub use name::WorkflowName;
 pub use node::{Node, OnError};
 pub use trigger::is_activation_trigger;
 pub use validate::ValidationIssue;
-pub use webhooks::{WEBHOOK_TYPE, WebhookRoute, match_path, normalize_path};
+pub use webhooks::{
+    DEFAULT_WEBHOOK_RATE_LIMIT, WEBHOOK_TYPE, WebhookRoute, match_path, normalize_path,
+    webhook_rate_limit,
+};

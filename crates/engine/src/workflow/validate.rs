@@ -116,6 +116,11 @@ pub(crate) fn validate(draft: &WorkflowDraft) -> Vec<ValidationIssue> {
             }
         }
     }
+    if let Some(settings) = &draft.settings
+        && let Err(message) = super::webhooks::webhook_rate_limit(settings)
+    {
+        issues.push(ValidationIssue::new("settings.webhookRateLimit", message));
+    }
     if let Some(data) = &draft.static_data
         && !(data.is_object() || data.is_null())
     {

@@ -91,6 +91,25 @@ impl WorkflowDefinition {
     }
 }
 
+/// Calls per minute when `settings.webhookRateLimit` is `true`.
+pub const DEFAULT_WEBHOOK_RATE_LIMIT: u32 = 60;
+
+/// `settings.webhookRateLimit`: off when absent, `null` or `false`; `true` is
+/// [`DEFAULT_WEBHOOK_RATE_LIMIT`] calls per minute per webhook; a number sets the calls per minute.
+pub fn webhook_rate_limit(
+    settings: &serde_json::Map<String, Value>,
+) -> Result<Option<u32>, &'static str> {
+    match settings.get("webhookRateLimit") {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => Ok(None),
+        Some(Value::Bool(true)) => Ok(Some(DEFAULT_WEBHOOK_RATE_LIMIT)),
+        Some(v) => v
+            .as_u64()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .map(|n| Some(n as u32))
+            .ok_or("must be true, false or a whole number of calls per minute from 1 to 1000000"),
+    }
+}
+
 /// Matches a request path against a route pattern: the `:name` parameters, or `None`.
 pub fn match_path(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
     let (p, r): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
