@@ -154,6 +154,14 @@ pub struct SettingsArgs {
         global = true
     )]
     pub test_webhook_ttl_ms: String,
+    /// How long a webhook `Idempotency-Key` is remembered, in seconds.
+    #[arg(
+        long = "idempotency-window-secs",
+        env = "WEFT_IDEMPOTENCY_WINDOW_SECS",
+        default_value = "86400",
+        global = true
+    )]
+    pub idempotency_window_secs: String,
     /// Longest a single expression or Code node call may run, in milliseconds.
     #[arg(
         long = "expression-timeout-ms",

@@ -31,6 +31,8 @@ pub struct ExecutionConfig {
     pub run_wait: Duration,
     /// How long test webhook routes wait for their one call.
     pub test_webhook_ttl: Duration,
+    /// How long a webhook `Idempotency-Key` is remembered.
+    pub idempotency_window: Duration,
     pub expression_timeout: Duration,
     pub expression_memory_bytes: usize,
     /// Most items and bytes one execution may hold.
@@ -240,6 +242,13 @@ impl Config {
         };
         let run_wait_ms: u64 = number("WEFT_RUN_WAIT_MS", &args.run_wait_ms)?;
         let test_ttl_ms: u64 = number("WEFT_TEST_WEBHOOK_TTL_MS", &args.test_webhook_ttl_ms)?;
+        let idem_secs: u64 = number(
+            "WEFT_IDEMPOTENCY_WINDOW_SECS",
+            &args.idempotency_window_secs,
+        )?;
+        if idem_secs == 0 {
+            return Err(bad("WEFT_IDEMPOTENCY_WINDOW_SECS", "must be at least 1"));
+        }
         let expr_ms: u64 = number("WEFT_EXPRESSION_TIMEOUT_MS", &args.expression_timeout_ms)?;
         if expr_ms == 0 {
             return Err(bad("WEFT_EXPRESSION_TIMEOUT_MS", "must be at least 1"));
@@ -288,6 +297,7 @@ impl Config {
                 concurrency,
                 run_wait: Duration::from_millis(run_wait_ms),
                 test_webhook_ttl: Duration::from_millis(test_ttl_ms),
+                idempotency_window: Duration::from_secs(idem_secs),
                 expression_timeout: Duration::from_millis(expr_ms),
                 expression_memory_bytes: expr_mb << 20,
                 max_items,

@@ -62,7 +62,9 @@ impl Application {
             run_wait: config.executions.run_wait,
             test_webhooks: crate::webhooks::TestWebhooks::new(config.executions.test_webhook_ttl),
             rate_limits: Default::default(),
+            idempotency_window: config.executions.idempotency_window,
         });
+        spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);
         let spec = api::openapi();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -134,4 +136,19 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     tracing::info!("migrations applied");
     db.close().await;
     Ok(())
+}
+
+/// Forgets webhook idempotency keys older than their window, every ten minutes.
+fn spawn_idempotency_sweep(db: crate::db::Db, window: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match crate::store::webhooks::idempotency::sweep(&db, window).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(removed = n, "expired idempotency keys removed"),
+                Err(e) => tracing::warn!(error = %e, "idempotency sweep failed"),
+            }
+        }
+    });
 }

@@ -7,6 +7,7 @@ pub mod execution_data;
 pub mod tag;
 pub mod user;
 pub mod webhook;
+pub mod webhook_idempotency;
 pub mod workflow;
 pub mod workflow_history;
 pub mod workflow_tag;

@@ -18,6 +18,8 @@ pub struct AppState {
     pub test_webhooks: TestWebhooks,
     /// Per-webhook call counters (`settings.webhookRateLimit`).
     pub rate_limits: RateLimiter,
+    /// How long a webhook `Idempotency-Key` is remembered.
+    pub idempotency_window: Duration,
 }
 
 impl AppState {

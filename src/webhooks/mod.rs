@@ -4,6 +4,7 @@
 //! `/webhook-test/{path}` does the same for a workflow listening for one test call.
 
 mod guard;
+mod idempotent;
 mod rate_limit;
 mod request;
 mod respond;
@@ -149,33 +150,42 @@ async fn serve(
         Ok(t) => t,
         Err(response) => return response,
     };
-    if let Some(per_minute) = target.rate_limit {
-        let key = format!("{}:{}", route.workflow_id, route.node);
-        if let Err(rate_limit::RetryAfter(secs)) = state
+    // One webhook: the workflow and its Webhook node.
+    let webhook = format!("{}:{}", route.workflow_id, route.node);
+    if let Some(per_minute) = target.rate_limit
+        && let Err(rate_limit::RetryAfter(secs)) = state
             .rate_limits
-            .hit(state.redis.as_ref(), &key, per_minute)
+            .hit(state.redis.as_ref(), &webhook, per_minute)
             .await
-        {
-            let mut res = answer(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("This webhook takes at most {per_minute} calls per minute"),
-                None,
-            );
-            res.headers_mut().insert(
-                actix_web::http::header::RETRY_AFTER,
-                HeaderValue::from(secs),
-            );
-            return res;
-        }
+    {
+        let mut res = answer(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("This webhook takes at most {per_minute} calls per minute"),
+            None,
+        );
+        res.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            HeaderValue::from(secs),
+        );
+        return res;
     }
     let options = target.options().clone();
     if let Some(refused) = guard::check(req, &options) {
         return refused;
     }
+    let idempotency_key = match idempotent::key(req) {
+        Ok(k) => k,
+        Err(refused) => return *refused,
+    };
     let item = match request::item(req, payload, &route, state.max_body_bytes, mode).await {
         Ok(item) => item,
         Err(response) => return response,
     };
+    if let Some(key) = &idempotency_key
+        && let Err(repeat) = idempotent::claim(state, &webhook, key).await
+    {
+        return *repeat;
+    }
     let own_response =
         target.params.get("responseMode").and_then(|m| m.as_str()) == Some("responseNode");
     let mut response = respond::run(state, &route, target, item, mode).await;
@@ -188,7 +198,10 @@ async fn serve(
             headers.insert(name, value);
         }
     }
-    response
+    match &idempotency_key {
+        Some(key) => idempotent::complete(state, &webhook, key, response).await,
+        None => response,
+    }
 }
 
 /// The Webhook node's `options.responseHeaders` (invalid names or values are skipped).

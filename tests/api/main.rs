@@ -13,5 +13,6 @@ mod respond_to_webhook;
 mod tags;
 mod test_webhooks;
 mod webhook_guards;
+mod webhook_idempotency;
 mod webhooks;
 mod workflows;

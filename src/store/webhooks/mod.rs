@@ -1,5 +1,6 @@
 //! The webhook routing table: kept exact with active workflows, and the lookups requests use.
 
+pub mod idempotency;
 mod lookup;
 mod sync;
 

@@ -1,0 +1,118 @@
+//! Idempotency keys of webhook calls: the first call with a key claims it; repeats within the
+//! window see it running or get its stored response. The primary key makes the claim atomic
+//! across API instances.
+
+use chrono::Utc;
+use entity::webhook_idempotency as row;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+use crate::db::Db;
+use crate::store::StoreError;
+
+/// A response as the first call got it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub enum Claim {
+    /// This call is the first: run it, then `complete`.
+    New,
+    /// The first call is still being answered.
+    Running,
+    /// The first call's response, to replay.
+    Done(StoredResponse),
+}
+
+pub async fn claim(
+    db: &Db,
+    webhook: &str,
+    key: &str,
+    window: std::time::Duration,
+) -> Result<Claim, StoreError> {
+    let now = Utc::now();
+    let cutoff = now - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+    row::Entity::delete_many()
+        .filter(row::Column::Webhook.eq(webhook))
+        .filter(row::Column::Key.eq(key))
+        .filter(row::Column::CreatedAt.lt(cutoff))
+        .exec(db.writer())
+        .await?;
+    let inserted = row::Entity::insert(row::ActiveModel {
+        webhook: Set(webhook.to_owned()),
+        key: Set(key.to_owned()),
+        done: Set(false),
+        status: Set(None),
+        headers: Set(None),
+        body: Set(None),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([row::Column::Webhook, row::Column::Key])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db.writer())
+    .await?;
+    if inserted == 1 {
+        return Ok(Claim::New);
+    }
+    let Some(found) = row::Entity::find_by_id((webhook.to_owned(), key.to_owned()))
+        .one(db.writer())
+        .await?
+    else {
+        // Swept between the insert and the read: the caller may simply retry.
+        return Ok(Claim::Running);
+    };
+    if !found.done {
+        return Ok(Claim::Running);
+    }
+    let headers = found
+        .headers
+        .and_then(|h| serde_json::from_value::<Vec<(String, String)>>(h).ok())
+        .unwrap_or_default();
+    Ok(Claim::Done(StoredResponse {
+        status: found
+            .status
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| StoreError::Corrupt("idempotency row without a status".into()))?,
+        headers,
+        body: found.body.unwrap_or_default(),
+    }))
+}
+
+/// Stores the first call's response for its repeats.
+pub async fn complete(
+    db: &Db,
+    webhook: &str,
+    key: &str,
+    response: &StoredResponse,
+) -> Result<(), StoreError> {
+    let headers: Value =
+        serde_json::to_value(&response.headers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    row::Entity::update_many()
+        .col_expr(row::Column::Done, true.into())
+        .col_expr(row::Column::Status, i32::from(response.status).into())
+        .col_expr(row::Column::Headers, headers.into())
+        .col_expr(row::Column::Body, response.body.clone().into())
+        .filter(row::Column::Webhook.eq(webhook))
+        .filter(row::Column::Key.eq(key))
+        .exec(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// Deletes keys older than the window; returns how many.
+pub async fn sweep(db: &Db, window: std::time::Duration) -> Result<u64, StoreError> {
+    let cutoff = Utc::now() - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+    let done = row::Entity::delete_many()
+        .filter(row::Column::CreatedAt.lt(cutoff))
+        .exec(db.writer())
+        .await?;
+    Ok(done.rows_affected)
+}

@@ -1,0 +1,87 @@
+//! `Idempotency-Key` on webhook calls (beyond n8n): a repeat within the window starts no second
+//! execution; it gets the first call's response, or 409 while that call is still answering.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpRequest, body};
+
+use super::answer;
+use crate::api::state::AppState;
+use crate::store::webhooks::idempotency::{self, Claim, StoredResponse};
+
+const HEADER: &str = "idempotency-key";
+
+/// The request's key, or the answer refusing a malformed one.
+pub fn key(req: &HttpRequest) -> Result<Option<String>, Box<HttpResponse>> {
+    let Some(value) = req.headers().get(HEADER) else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| (0x20..0x7f).contains(&b)) => {
+            Ok(Some(k.to_owned()))
+        }
+        _ => Err(Box::new(answer(
+            StatusCode::BAD_REQUEST,
+            "The Idempotency-Key header must be 1 to 255 printable ASCII characters".into(),
+            None,
+        ))),
+    }
+}
+
+/// Claims `key` for this call; `Err` carries the answer for a repeat.
+pub async fn claim(state: &AppState, webhook: &str, key: &str) -> Result<(), Box<HttpResponse>> {
+    match idempotency::claim(&state.db, webhook, key, state.idempotency_window).await {
+        Ok(Claim::New) => Ok(()),
+        Ok(Claim::Running) => Err(Box::new(answer(
+            StatusCode::CONFLICT,
+            "A request with this Idempotency-Key is still being answered".into(),
+            None,
+        ))),
+        Ok(Claim::Done(stored)) => Err(Box::new(replay(stored))),
+        Err(e) => {
+            tracing::error!(error = %e, "idempotency claim failed");
+            Err(Box::new(answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The Idempotency-Key could not be checked; try again".into(),
+                None,
+            )))
+        }
+    }
+}
+
+/// Stores the first call's response and hands it on.
+pub async fn complete(
+    state: &AppState,
+    webhook: &str,
+    key: &str,
+    response: HttpResponse,
+) -> HttpResponse {
+    let (head, body) = response.into_parts();
+    let bytes = body::to_bytes(body).await.unwrap_or_default();
+    let stored = StoredResponse {
+        status: head.status().as_u16(),
+        headers: head
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body: bytes.to_vec(),
+    };
+    if let Err(e) = idempotency::complete(&state.db, webhook, key, &stored).await {
+        tracing::error!(error = %e, "idempotency: storing the response failed");
+    }
+    head.set_body(body::BoxBody::new(bytes))
+}
+
+fn replay(stored: StoredResponse) -> HttpResponse {
+    let mut res =
+        HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
+    for (name, value) in stored.headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            res.insert_header((n, v));
+        }
+    }
+    res.insert_header(("idempotent-replayed", "true"));
+    res.body(stored.body)
+}

@@ -1,0 +1,69 @@
+//! `Idempotency-Key` on webhook calls: repeats start no second execution.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_backends;
+use crate::webhooks::{activate, hook};
+
+on_both_backends!(
+    two_concurrent_requests_with_one_key_start_one_execution,
+    a_malformed_idempotency_key_is_400_and_starts_nothing,
+);
+
+async fn post(app: &TestApp, key: &str, qty: i64) -> reqwest::Response {
+    app.client
+        .post(app.url("/webhook/once"))
+        .header("idempotency-key", key)
+        .json(&json!({"qty": qty}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn executions(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM executions").await
+}
+
+async fn two_concurrent_requests_with_one_key_start_one_execution(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    activate(&app, &hook("once", "once", "POST", "lastNode")).await;
+    let (a, b2) = tokio::join!(post(&app, "order-17", 5), post(&app, "order-17", 5));
+    let mut statuses = vec![a.status(), b2.status()];
+    statuses.sort();
+    assert!(
+        statuses == [StatusCode::OK, StatusCode::OK]
+            || statuses == [StatusCode::OK, StatusCode::CONFLICT],
+        "one answer, the other a replay or 409 while running: {statuses:?}"
+    );
+    assert_eq!(executions(&app).await, 1);
+
+    let replay = post(&app, "order-17", 999).await;
+    assert_eq!(replay.status(), StatusCode::OK);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.headers()["content-type"], "application/json");
+    let body: Value = replay.json().await.unwrap();
+    assert_eq!(body["got"], 10, "the first call's response, not a new run");
+    assert_eq!(executions(&app).await, 1);
+
+    let other = post(&app, "order-18", 1).await;
+    assert_eq!(other.status(), StatusCode::OK);
+    assert!(other.headers().get("idempotent-replayed").is_none());
+    assert_eq!(executions(&app).await, 2, "another key is another call");
+}
+
+async fn a_malformed_idempotency_key_is_400_and_starts_nothing(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    activate(&app, &hook("once", "once", "POST", "lastNode")).await;
+    let long = "k".repeat(256);
+    let res = post(&app, &long, 1).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("Idempotency-Key")
+    );
+    assert_eq!(executions(&app).await, 0);
+}
