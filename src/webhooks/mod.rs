@@ -5,6 +5,7 @@
 
 mod guard;
 mod idempotent;
+mod multipart;
 mod rate_limit;
 mod request;
 mod respond;
@@ -177,7 +178,8 @@ async fn serve(
         Ok(k) => k,
         Err(refused) => return *refused,
     };
-    let item = match request::item(req, payload, &route, state.max_body_bytes, mode).await {
+    let item = match request::item(req, payload, &route, state.max_body_bytes, mode, &options).await
+    {
         Ok(item) => item,
         Err(response) => return response,
     };

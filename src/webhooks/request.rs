@@ -24,6 +24,7 @@ pub async fn item(
     route: &WebhookMatch,
     limit: usize,
     mode: super::Mode,
+    options: &Value,
 ) -> Result<Item, HttpResponse> {
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -68,6 +69,14 @@ pub async fn item(
             map.insert(k.into_owned(), Value::String(v.into_owned()));
         }
         Value::Object(map)
+    } else if essence == "multipart/form-data" {
+        let binary_name = options_binary_name(options);
+        let parsed = super::multipart::parse(&bytes, &content_type, binary_name.as_deref())
+            .map_err(parse_failure)?;
+        if !parsed.files.is_empty() {
+            binary = Some(Value::Object(parsed.files));
+        }
+        Value::Object(parsed.fields)
     } else if essence.starts_with("text/") {
         Value::String(String::from_utf8(bytes.to_vec()).map_err(|e| parse_failure(e.to_string()))?)
     } else {
@@ -116,4 +125,14 @@ pub async fn item(
         item.binary = Some(b);
     }
     Ok(item)
+}
+
+/// The Webhook node's `binaryPropertyName` option, when set.
+fn options_binary_name(options: &Value) -> Option<String> {
+    options
+        .get("binaryPropertyName")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }

@@ -13,6 +13,8 @@ on_both_backends!(
     unknown_paths_and_wrong_methods_answer_n8ns_404s,
     a_path_taken_by_another_active_workflow_is_409,
     bodies_are_parsed_strictly_by_their_content_type,
+    multipart_fields_and_files_reach_the_item_and_json_posing_as_multipart_is_422,
+    every_http_method_reaches_its_own_webhook,
 );
 
 pub(crate) fn hook(name: &str, path: &str, method: &str, mode: &str) -> Value {
@@ -263,4 +265,71 @@ async fn bodies_are_parsed_strictly_by_their_content_type(b: Backend) {
         "a path in a body is just data"
     );
     assert_eq!(smuggled["hasBinary"], false, "no file was read");
+}
+
+async fn multipart_fields_and_files_reach_the_item_and_json_posing_as_multipart_is_422(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut wf = hook("up", "upload", "POST", "lastNode");
+    wf["nodes"][1] = json!({"name": "Shape", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200, 0],
+        "parameters": {"jsCode": "const i = $input.first(); return [{json: {body: i.json.body, binary: i.binary}}];"}});
+    activate(&app, &wf).await;
+    let send = |ct: &'static str, body: &'static [u8]| {
+        app.client
+            .post(app.url("/webhook/upload"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    let ok: Value = send(
+        "multipart/form-data; boundary=b0undary",
+        b"--b0undary\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--b0undary\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"/tmp/report.csv\"\r\nContent-Type: text/csv\r\n\r\na,b\n1,2\r\n--b0undary--\r\n",
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(ok["body"], json!({"note": "hello"}));
+    assert_eq!(ok["binary"]["doc"]["fileName"], "report.csv");
+    assert_eq!(ok["binary"]["doc"]["mimeType"], "text/csv");
+    assert_eq!(ok["binary"]["doc"]["fileSize"], 7);
+
+    let smuggled = send(
+        "multipart/form-data; boundary=b0undary",
+        br#"{"files": [{"filepath": "/etc/passwd", "originalFilename": "x"}]}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(smuggled.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = smuggled.json().await.unwrap();
+    assert_eq!(body["message"], "Failed to parse request body");
+    assert_eq!(app.count("SELECT COUNT(*) FROM executions").await, 1);
+}
+
+async fn every_http_method_reaches_its_own_webhook(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let methods = ["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"];
+    let mut nodes = Vec::new();
+    for (i, m) in methods.iter().enumerate() {
+        nodes.push(json!({"name": format!("Hook {m}"), "type": "n8n-nodes-base.webhook", "typeVersion": 2,
+            "position": [0, i * 100],
+            "parameters": {"path": "every", "httpMethod": m, "responseMode": "lastNode", "options": {}}}));
+    }
+    let wf = json!({"name": "every", "nodes": nodes, "connections": {}, "settings": {"executionOrder": "v1"}});
+    activate(&app, &wf).await;
+    for m in methods {
+        let method = reqwest::Method::from_bytes(m.as_bytes()).unwrap();
+        let res = app
+            .client
+            .request(method, app.url("/webhook/every?via=test"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{m}");
+        if m != "HEAD" {
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["query"]["via"], "test", "{m}");
+        }
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM executions").await, 6);
 }
