@@ -13,6 +13,7 @@ on_both_backends!(
     the_respond_node_answers_with_its_status_headers_and_body_while_the_run_goes_on,
     the_respond_node_answers_with_text_redirects_and_all_items,
     a_run_that_ends_without_responding_still_answers_the_caller,
+    an_n8n_export_with_webhook_set_and_respond_answers_as_n8n_does,
 );
 
 /// Webhook (responseNode) → `middle` nodes → Respond → Wait `wait_s` seconds.
@@ -174,5 +175,32 @@ async fn a_run_that_ends_without_responding_still_answers_the_caller(b: Backend)
     assert_eq!(
         res.json::<Value>().await.unwrap(),
         json!({"message": "Error in workflow"})
+    );
+}
+
+async fn an_n8n_export_with_webhook_set_and_respond_answers_as_n8n_does(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/webhook-set-respond.json");
+    let export: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    activate(&app, &export).await;
+    let res = post(
+        &app,
+        "orders/intake",
+        json!({"id": "A-17", "qty": 3, "price": 2.5, "customer": {}}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.headers()["x-order-id"], "A-17");
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"accepted": true, "order": {
+            "orderId": "A-17",
+            "total": 7.5,
+            "note": "Customer: ",
+            "coupon": null
+        }}),
+        "a missing field is \"\" inside text and null as a whole value"
     );
 }
