@@ -15,6 +15,7 @@ on_both_backends!(
     bodies_are_parsed_strictly_by_their_content_type,
     multipart_fields_and_files_reach_the_item_and_json_posing_as_multipart_is_422,
     every_http_method_reaches_its_own_webhook,
+    last_node_mode_answers_with_the_last_node_that_ran,
 );
 
 pub(crate) fn hook(name: &str, path: &str, method: &str, mode: &str) -> Value {
@@ -332,4 +333,45 @@ async fn every_http_method_reaches_its_own_webhook(b: Backend) {
         }
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM executions").await, 6);
+}
+
+async fn last_node_mode_answers_with_the_last_node_that_ran(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let set = |name: &str, value: &str, x: i64, y: i64| {
+        json!({"name": name, "type": "n8n-nodes-base.set", "typeVersion": 3.4, "position": [x, y],
+            "parameters": {"assignments": {"assignments": [
+                {"id": "a", "name": "from", "value": value, "type": "string"}]}, "options": {}}})
+    };
+    let wf = json!({
+        "name": "branches",
+        "nodes": [
+            {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
+             "parameters": {"path": "branches", "httpMethod": "POST", "responseMode": "lastNode", "options": {}}},
+            set("First", "first", 200, -100),
+            set("Second", "second", 200, 100),
+            set("After first", "after first", 400, -100)
+        ],
+        "connections": {
+            "Webhook": {"main": [[
+                {"node": "First", "type": "main", "index": 0},
+                {"node": "Second", "type": "main", "index": 0}
+            ]]},
+            "First": {"main": [[{"node": "After first", "type": "main", "index": 0}]]}
+        },
+        "settings": {"executionOrder": "v1"}
+    });
+    activate(&app, &wf).await;
+    let res = app
+        .client
+        .post(app.url("/webhook/branches"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // v1 order runs the First branch to its end, then Second: Second ran last.
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"from": "second"})
+    );
 }
