@@ -18,6 +18,8 @@ use crate::config::{DatabaseConfig, DatabaseUrl};
 pub struct Db {
     writer: DatabaseConnection,
     reader: DatabaseConnection,
+    /// Bumped after every committed change to a workflow, so caches of workflows can tell.
+    changes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Db {
@@ -27,6 +29,18 @@ impl Db {
 
     pub fn reader(&self) -> &DatabaseConnection {
         &self.reader
+    }
+
+    /// Counts a committed change to a workflow (definition, activation, static data).
+    pub fn workflow_changed(&self) {
+        self.changes
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// How many workflow changes this process has committed; read it before a query whose
+    /// result is cached, and the cache knows when the result may be stale.
+    pub fn workflow_generation(&self) -> u64 {
+        self.changes.load(std::sync::atomic::Ordering::Acquire)
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -49,6 +63,7 @@ impl Db {
                 Ok(Self {
                     writer: conn.clone(),
                     reader: conn,
+                    changes: Default::default(),
                 })
             }
             DatabaseUrl::Sqlite(url) => connect_sqlite(url, config).await,
@@ -92,6 +107,7 @@ async fn connect_sqlite(url: &str, config: &DatabaseConfig) -> Result<Db, DbErr>
         return Ok(Db {
             writer: conn.clone(),
             reader: conn,
+            changes: Default::default(),
         });
     }
     if let Some(dir) = sqlite_file(url).and_then(|p| p.parent().map(ToOwned::to_owned))
@@ -123,6 +139,7 @@ async fn connect_sqlite(url: &str, config: &DatabaseConfig) -> Result<Db, DbErr>
     Ok(Db {
         writer: SqlxSqliteConnector::from_sqlx_sqlite_pool(writer),
         reader: SqlxSqliteConnector::from_sqlx_sqlite_pool(reader),
+        changes: Default::default(),
     })
 }
 

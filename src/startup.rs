@@ -63,6 +63,9 @@ impl Application {
             test_webhooks: crate::webhooks::TestWebhooks::new(config.executions.test_webhook_ttl),
             rate_limits: Default::default(),
             idempotency_window: config.executions.idempotency_window,
+            webhook_cache: crate::webhooks::WebhookCache::new(
+                db.backend() == sea_orm::DbBackend::Sqlite,
+            ),
         });
         spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);
         let spec = api::openapi();

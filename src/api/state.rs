@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::db::Db;
 use crate::runner::Runner;
-use crate::webhooks::{RateLimiter, TestWebhooks};
+use crate::webhooks::{RateLimiter, TestWebhooks, WebhookCache};
 
 pub struct AppState {
     pub db: Db,
@@ -20,6 +20,8 @@ pub struct AppState {
     pub rate_limits: RateLimiter,
     /// How long a webhook `Idempotency-Key` is remembered.
     pub idempotency_window: Duration,
+    /// Routes and workflows of the webhook fast path (embedded mode only).
+    pub webhook_cache: WebhookCache,
 }
 
 impl AppState {

@@ -3,6 +3,7 @@
 //! The node's options (IP allowlist, bots, CORS) are enforced before anything runs.
 //! `/webhook-test/{path}` does the same for a workflow listening for one test call.
 
+mod cache;
 mod guard;
 mod idempotent;
 mod multipart;
@@ -11,6 +12,7 @@ mod request;
 mod respond;
 mod test_registry;
 
+pub use cache::WebhookCache;
 pub use rate_limit::RateLimiter;
 pub use test_registry::TestWebhooks;
 
@@ -49,7 +51,7 @@ async fn handle(
     if method == "OPTIONS" {
         return preflight(&req, &state, &path).await;
     }
-    let found = match store::webhooks::lookup(&state.db, &method, &path).await {
+    let found = match state.webhook_cache.lookup(&state.db, &method, &path).await {
         Ok(found) => found,
         Err(e) => {
             tracing::error!(error = %e, "webhook lookup failed");
@@ -147,7 +149,7 @@ async fn serve(
     route: store::webhooks::WebhookMatch,
     mode: Mode,
 ) -> HttpResponse {
-    let target = match respond::load(state, &route).await {
+    let target = match state.webhook_cache.target(state, &route).await {
         Ok(t) => t,
         Err(response) => return response,
     };

@@ -19,7 +19,8 @@ fn error_in_workflow() -> HttpResponse {
     HttpResponse::InternalServerError().json(json!({"message": "Error in workflow"}))
 }
 
-/// The workflow behind a webhook route, loaded once per request.
+/// The workflow behind a webhook route.
+#[derive(Clone)]
 pub struct Target {
     pub definition: WorkflowDefinition,
     pub static_data: Option<Value>,

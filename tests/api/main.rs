@@ -12,6 +12,7 @@ mod pagination;
 mod respond_to_webhook;
 mod tags;
 mod test_webhooks;
+mod webhook_cache;
 mod webhook_guards;
 mod webhook_idempotency;
 mod webhooks;

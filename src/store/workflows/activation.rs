@@ -51,6 +51,7 @@ pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflo
     }
     let tags = tags_of(&txn, &[id]).await?.remove(&id).unwrap_or_default();
     txn.commit().await?;
+    db.workflow_changed();
     let mut saved = StoredWorkflow::from_model(current, tags);
     saved.active = active;
     saved.trigger_count = trigger_count;

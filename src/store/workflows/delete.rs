@@ -20,5 +20,6 @@ pub async fn delete(db: &Db, id: Uuid) -> Result<StoredWorkflow, StoreError> {
         return Err(not_found(id));
     }
     txn.commit().await?;
+    db.workflow_changed();
     Ok(StoredWorkflow::from_model(model, tags))
 }

@@ -15,5 +15,6 @@ pub async fn save_static_data(db: &Db, id: Uuid, data: &Value) -> Result<(), Sto
         .filter(workflow::Column::Id.eq(id))
         .exec(db.writer())
         .await?;
+    db.workflow_changed();
     Ok(())
 }

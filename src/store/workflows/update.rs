@@ -71,5 +71,6 @@ pub async fn update(
     insert_history(&txn, &saved).await?;
     let tags = tags_of(&txn, &[id]).await?.remove(&id).unwrap_or_default();
     txn.commit().await?;
+    db.workflow_changed();
     Ok(StoredWorkflow::from_model(saved, tags))
 }
