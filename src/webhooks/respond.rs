@@ -204,6 +204,12 @@ fn node_response(sent: WebhookResponse) -> HttpResponse {
             }
             builder.body(t)
         }
+        ResponseBody::Bytes(b) => {
+            if !has_type {
+                builder.content_type("application/octet-stream");
+            }
+            builder.body(b)
+        }
         ResponseBody::Empty => builder.finish(),
     }
 }

@@ -14,6 +14,7 @@ on_both_backends!(
     the_respond_node_answers_with_text_redirects_and_all_items,
     a_run_that_ends_without_responding_still_answers_the_caller,
     an_n8n_export_with_webhook_set_and_respond_answers_as_n8n_does,
+    the_respond_node_answers_with_binary_data_of_the_first_item,
 );
 
 /// Webhook (responseNode) → `middle` nodes → Respond → Wait `wait_s` seconds.
@@ -202,5 +203,32 @@ async fn an_n8n_export_with_webhook_set_and_respond_answers_as_n8n_does(b: Backe
             "coupon": null
         }}),
         "a missing field is \"\" inside text and null as a whole value"
+    );
+}
+
+async fn the_respond_node_answers_with_binary_data_of_the_first_item(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let respond = json!({"respondWith": "binary", "options": {}});
+    activate(&app, &workflow("echo-file", respond, vec![], 0.0)).await;
+    let bytes: &'static [u8] = b"%PDF-1.7\n\x00\x01\x02 binary";
+    let res = app
+        .client
+        .post(app.url("/webhook/echo-file"))
+        .header("content-type", "application/pdf")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), bytes);
+
+    let none = json!({"respondWith": "binary", "options": {}});
+    activate(&app, &workflow("no-file", none, vec![], 0.0)).await;
+    let res = post(&app, "no-file", json!({"not": "binary"})).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"message": "Error in workflow"})
     );
 }

@@ -73,6 +73,13 @@ fn build(
                     .map_or_else(|| text.to_string(), str::to_owned),
             )
         }
+        "binary" => {
+            let (bytes, mime) = binary_body(ctx, items)?;
+            if !headers.iter().any(|(n, _)| n == "content-type") {
+                headers.push(("content-type".into(), mime));
+            }
+            ResponseBody::Bytes(bytes)
+        }
         "noData" => ResponseBody::Empty,
         "redirect" => {
             let url = ctx.parameter("redirectURL", 0)?;
@@ -151,4 +158,39 @@ fn header_entries(options: &Value) -> Result<Vec<(String, String)>, NodeError> {
 /// RFC 9110 `tchar`.
 fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The first item's binary property (`responseDataSource: set` names it in `inputFieldName`,
+/// else the first one) as bytes, with its MIME type.
+fn binary_body(
+    ctx: &NodeContext<'_>,
+    items: &[weft_engine::run::Item],
+) -> Result<(Vec<u8>, String), NodeError> {
+    use base64::Engine as _;
+    let none = || NodeError::new("No binary data exists on the first item!");
+    let binary = items
+        .first()
+        .and_then(|i| i.binary.as_ref())
+        .filter(|b| !b.is_empty())
+        .ok_or_else(none)?;
+    let source = ctx.parameter("responseDataSource", 0)?;
+    let name = if source.as_str() == Some("set") {
+        let field = ctx.parameter("inputFieldName", 0)?;
+        field.as_str().unwrap_or("data").to_owned()
+    } else {
+        binary.keys().next().cloned().ok_or_else(none)?
+    };
+    let entry = binary
+        .get(&name)
+        .ok_or_else(|| NodeError::new(format!("The item has no binary field '{name}' [item 0]")))?;
+    let data = entry["data"].as_str().unwrap_or_default();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|e| NodeError::new(format!("Binary field '{name}' is not valid base64: {e}")))?;
+    let mime = entry["mimeType"]
+        .as_str()
+        .filter(|m| !m.is_empty())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    Ok((bytes, mime))
 }

@@ -18,6 +18,8 @@ pub struct WebhookResponse {
 pub enum ResponseBody {
     Json(Value),
     Text(String),
+    /// Raw bytes (a binary property of an item).
+    Bytes(Vec<u8>),
     Empty,
 }
 
