@@ -132,7 +132,7 @@ pub fn match_path(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{match_path, normalize_path};
+    use super::{DEFAULT_WEBHOOK_RATE_LIMIT, match_path, normalize_path, webhook_rate_limit};
 
     #[test]
     fn paths_are_normalized_and_parameters_matched() {
@@ -143,5 +143,26 @@ mod tests {
         );
         assert_eq!(match_path("abc/orders/:id", "xyz/orders/7"), None);
         assert_eq!(match_path("a/:id", "a/"), None);
+    }
+
+    #[test]
+    fn the_rate_limit_setting_is_off_true_or_a_count_per_minute() {
+        let of = |v: serde_json::Value| {
+            let mut m = serde_json::Map::new();
+            if !v.is_null() {
+                m.insert("webhookRateLimit".into(), v);
+            }
+            webhook_rate_limit(&m)
+        };
+        assert_eq!(of(serde_json::Value::Null), Ok(None));
+        assert_eq!(of(serde_json::json!(false)), Ok(None));
+        assert_eq!(
+            of(serde_json::json!(true)),
+            Ok(Some(DEFAULT_WEBHOOK_RATE_LIMIT))
+        );
+        assert_eq!(of(serde_json::json!(5)), Ok(Some(5)));
+        assert!(of(serde_json::json!(0)).is_err());
+        assert!(of(serde_json::json!(1.5)).is_err());
+        assert!(of(serde_json::json!("60")).is_err());
     }
 }
