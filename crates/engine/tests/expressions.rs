@@ -415,3 +415,23 @@ fn intl_loads_on_first_use_in_each_context() {
         json!("Europe/Paris")
     );
 }
+
+#[test]
+fn extension_methods_load_on_first_use_and_stay_out_of_enumeration() {
+    assert_eq!(
+        eval("(() => { const seen = []; for (const k in [7, 8]) seen.push(k); for (const k in { a: 1 }) seen.push(k); return seen; })()")
+            .unwrap(),
+        json!(["0", "1", "a"])
+    );
+    assert_eq!(
+        eval("'hello world'.toTitleCase()").unwrap(),
+        json!("Hello World")
+    );
+    assert_eq!(eval("[1, 2, 3].sum()").unwrap(), json!(6));
+    assert_eq!(eval("({}).isEmpty()").unwrap(), json!(true));
+    assert_eq!(
+        eval("(() => { const o = {}; o.keys = 5; return o.keys; })()").unwrap(),
+        json!(5),
+        "user code may still shadow an extension name"
+    );
+}

@@ -187,6 +187,7 @@
       lib = g.luxon;
       lib.Settings.defaultZone = zone;
       lib.Settings.defaultLocale = 'en-US';
+      if (g.__loadExtensions) g.__loadExtensions();
       g.__extendDates(lib);
     }
     return lib;

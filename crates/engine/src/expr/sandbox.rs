@@ -24,12 +24,69 @@ const DATETIME: &str = include_str!("datetime.js");
 const LAZY_INTL: &str = "Object.defineProperty(globalThis, 'Intl', { configurable: true, \
     get() { delete globalThis.Intl; __load('intl'); return globalThis.Intl; } });";
 
+/// The extension methods' names per prototype, found once per process by running
+/// `extensions.js` in a scratch context and comparing with a pristine one.
+const FIND_EXTENSIONS: &str = r#"(function (g) {
+  const protos = { String: String.prototype, Number: Number.prototype, Boolean: Boolean.prototype,
+    Array: Array.prototype, Object: Object.prototype, Date: Date.prototype };
+  const before = {};
+  for (const [k, p] of Object.entries(protos)) before[k] = new Set(Object.getOwnPropertyNames(p));
+  g.__findExtensions = () => {
+    const out = {};
+    for (const [k, p] of Object.entries(protos)) {
+      out[k] = Object.getOwnPropertyNames(p).filter((n) => !before[k].has(n));
+    }
+    return JSON.stringify(out);
+  };
+})(globalThis);"#;
+
+/// Installs the extension methods as getters that load `extensions.js` on first touch (it is
+/// the largest part of a context's setup, and most executions never call one).
+const STUBS_TEMPLATE: &str = r#"(function (g, names) {
+  const protos = { String: String.prototype, Number: Number.prototype, Boolean: Boolean.prototype,
+    Array: Array.prototype, Object: Object.prototype, Date: Date.prototype };
+  let loaded = false;
+  const load = () => {
+    if (loaded) return;
+    loaded = true;
+    for (const [k, list] of Object.entries(names)) for (const n of list) delete protos[k][n];
+    g.__load('extensions');
+  };
+  g.__loadExtensions = load;
+  for (const [k, list] of Object.entries(names)) {
+    for (const n of list) {
+      Object.defineProperty(protos[k], n, {
+        configurable: true, enumerable: false,
+        get() { load(); return this[n]; },
+        set(v) { load(); this[n] = v; },
+      });
+    }
+  }
+})(globalThis, NAMES);"#;
+
+fn extension_stubs() -> rquickjs::Result<&'static str> {
+    static STUBS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(s) = STUBS.get() {
+        return Ok(s);
+    }
+    let runtime = Runtime::new()?;
+    let context = Context::full(&runtime)?;
+    let names: String = context.with(|ctx| {
+        ctx.eval::<(), _>(FIND_EXTENSIONS)?;
+        ctx.eval::<(), _>(EXTENSIONS)?;
+        let find: Function = ctx.globals().get("__findExtensions")?;
+        find.call(())
+    })?;
+    Ok(STUBS.get_or_init(|| STUBS_TEMPLATE.replace("NAMES", &names)))
+}
+
 /// Evaluates a library on first use (`luxon`, `jmespath`, our `Intl`), defining its global.
 fn load_library(ctx: Ctx<'_>, name: String) -> rquickjs::Result<()> {
     match name.as_str() {
         "luxon" => ctx.eval::<(), _>(LUXON),
         "jmespath" => ctx.eval::<(), _>(JMESPATH),
         "intl" => ctx.eval::<(), _>(INTL),
+        "extensions" => ctx.eval::<(), _>(EXTENSIONS),
         _ => Ok(()),
     }
 }
@@ -145,7 +202,7 @@ impl Sandbox {
             // first use (like Luxon, jmespath, transforms and Date & Time).
             ctx.eval::<(), _>(LAZY_INTL)?;
             ctx.eval::<(), _>(PRELUDE)?;
-            ctx.eval::<(), _>(EXTENSIONS)?;
+            ctx.eval::<(), _>(extension_stubs()?)?;
             let f: Function = ctx.globals().get("__setExecution")?;
             f.call::<_, ()>((setup,))
         })?;
