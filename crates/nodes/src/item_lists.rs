@@ -2,7 +2,7 @@
 //! limit and summarize, each with its version's rules (run as the sandbox's item transforms).
 
 use serde_json::{Value, json};
-use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType, PairedItem};
+use weft_engine::run::{NodeContext, NodeError, NodeFuture, NodeType, PairedItem};
 
 use crate::util::first_input;
 
@@ -21,24 +21,6 @@ fn flatten_field_lists(params: &mut Value) {
                 .collect();
             params[key] = Value::Array(names);
         }
-    }
-}
-
-fn transform(
-    ctx: &NodeContext<'_>,
-    name: &str,
-    items: &[Item],
-    params: &Value,
-    extra: Value,
-) -> Result<Vec<Item>, NodeError> {
-    match ctx.evaluator.transform(name, items, params, extra) {
-        Ok(Ok(out)) => Ok(out),
-        Ok(Err((message, description))) => Err(NodeError {
-            message,
-            description,
-            item_index: None,
-        }),
-        Err(e) => Err(NodeError::new(e.to_string())),
     }
 }
 
@@ -74,30 +56,35 @@ impl NodeType for ItemLists {
                         items[..max].to_vec()
                     }
                 }
-                "sort" => transform(&ctx, "sort", &items, &params, Value::Null)?,
+                "sort" => crate::transform::run(&ctx, "sort", &items, &params, Value::Null)?,
                 "removeDuplicates" => {
                     let mode = if version >= 3.1 {
                         json!("rank")
                     } else {
                         json!(1.0)
                     };
-                    transform(&ctx, "removeDuplicates", &items, &params, mode)?
+                    crate::transform::run(&ctx, "removeDuplicates", &items, &params, mode)?
                 }
                 "aggregateItems" | "concatenateItems" => {
-                    transform(&ctx, "aggregate", &items, &params, il)?
+                    crate::transform::run(&ctx, "aggregate", &items, &params, il)?
                 }
-                "summarize" => transform(&ctx, "summarize", &items, &params, il)?,
+                "summarize" => crate::transform::run(&ctx, "summarize", &items, &params, il)?,
                 "splitOutItems" => {
                     let mut out = Vec::new();
                     for (index, item) in items.iter().enumerate() {
                         let mut p = ctx.parameters(index)?;
                         flatten_field_lists(&mut p);
-                        let split =
-                            transform(&ctx, "splitOut", std::slice::from_ref(item), &p, il.clone())
-                                .map_err(|mut e| {
-                                    e.item_index = Some(index);
-                                    e
-                                })?;
+                        let split = crate::transform::run(
+                            &ctx,
+                            "splitOut",
+                            std::slice::from_ref(item),
+                            &p,
+                            il.clone(),
+                        )
+                        .map_err(|mut e| {
+                            e.item_index = Some(index);
+                            e
+                        })?;
                         out.extend(split.into_iter().map(|mut i| {
                             i.paired_item = Some(PairedItem::item(index));
                             i

@@ -8,7 +8,8 @@ use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType, Paire
 
 use crate::util::first_input;
 
-fn run(
+/// Runs the sandbox transform `name` over `items`, mapping its failure to a node error.
+pub(crate) fn run(
     ctx: &NodeContext<'_>,
     name: &str,
     items: &[Item],
