@@ -31,7 +31,18 @@ pub fn key(req: &HttpRequest) -> Result<Option<String>, Box<HttpResponse>> {
 
 /// Claims `key` for this call; `Err` carries the answer for a repeat.
 pub async fn claim(state: &AppState, webhook: &str, key: &str) -> Result<(), Box<HttpResponse>> {
-    match idempotency::claim(&state.db, webhook, key, state.idempotency_window).await {
+    // A first call is answered within the run wait (504 after it), so a claim much older than
+    // that was left by a process that died mid-call.
+    let abandoned_after = state.run_wait + std::time::Duration::from_secs(60);
+    match idempotency::claim(
+        &state.db,
+        webhook,
+        key,
+        state.idempotency_window,
+        abandoned_after,
+    )
+    .await
+    {
         Ok(Claim::New) => Ok(()),
         Ok(Claim::Running) => Err(Box::new(answer(
             StatusCode::CONFLICT,

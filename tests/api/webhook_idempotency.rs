@@ -10,6 +10,7 @@ use crate::webhooks::{activate, hook};
 on_both_backends!(
     two_concurrent_requests_with_one_key_start_one_execution,
     a_malformed_idempotency_key_is_400_and_starts_nothing,
+    a_claim_left_by_a_crashed_call_is_taken_over_and_a_live_one_is_409,
 );
 
 async fn post(app: &TestApp, key: &str, qty: i64) -> reqwest::Response {
@@ -66,4 +67,43 @@ async fn a_malformed_idempotency_key_is_400_and_starts_nothing(b: Backend) {
             .contains("Idempotency-Key")
     );
     assert_eq!(executions(&app).await, 0);
+}
+
+/// Leaves a claim as a process that died mid-call would, `age` ago.
+async fn leave_claim(app: &TestApp, workflow_id: &str, key: &str, age: chrono::Duration) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    entity::webhook_idempotency::ActiveModel {
+        webhook: Set(format!("{workflow_id}:Webhook")),
+        key: Set(key.to_owned()),
+        done: Set(false),
+        status: Set(None),
+        headers: Set(None),
+        body: Set(None),
+        created_at: Set(chrono::Utc::now() - age),
+    }
+    .insert(app.db.writer())
+    .await
+    .unwrap();
+}
+
+async fn a_claim_left_by_a_crashed_call_is_taken_over_and_a_live_one_is_409(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let wf = activate(&app, &hook("once", "once", "POST", "lastNode")).await;
+    let id = wf["id"].as_str().unwrap();
+
+    leave_claim(&app, id, "live", chrono::Duration::seconds(1)).await;
+    assert_eq!(post(&app, "live", 1).await.status(), StatusCode::CONFLICT);
+    assert_eq!(executions(&app).await, 0);
+
+    leave_claim(&app, id, "orphan", chrono::Duration::hours(2)).await;
+    let res = post(&app, "orphan", 4).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "a claim older than any answer is taken over"
+    );
+    assert_eq!(res.json::<Value>().await.unwrap()["got"], 8);
+    let replay = post(&app, "orphan", 4).await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(executions(&app).await, 1);
 }

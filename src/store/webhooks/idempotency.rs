@@ -29,11 +29,14 @@ pub enum Claim {
     Done(StoredResponse),
 }
 
+/// `window`: how long a key is remembered; `abandoned_after`: how long a first call may take
+/// to be answered before its claim counts as left behind by a crashed process and is taken over.
 pub async fn claim(
     db: &Db,
     webhook: &str,
     key: &str,
     window: std::time::Duration,
+    abandoned_after: std::time::Duration,
 ) -> Result<Claim, StoreError> {
     let now = Utc::now();
     let cutoff = now - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
@@ -70,6 +73,21 @@ pub async fn claim(
         return Ok(Claim::Running);
     };
     if !found.done {
+        let abandoned =
+            now - chrono::Duration::from_std(abandoned_after).unwrap_or(chrono::Duration::MAX);
+        if found.created_at < abandoned {
+            let taken = row::Entity::update_many()
+                .col_expr(row::Column::CreatedAt, now.into())
+                .filter(row::Column::Webhook.eq(webhook))
+                .filter(row::Column::Key.eq(key))
+                .filter(row::Column::Done.eq(false))
+                .filter(row::Column::CreatedAt.eq(found.created_at))
+                .exec(db.writer())
+                .await?;
+            if taken.rows_affected == 1 {
+                return Ok(Claim::New);
+            }
+        }
         return Ok(Claim::Running);
     }
     let headers = found
