@@ -4,6 +4,8 @@
 
 mod outcome;
 
+pub use outcome::Completed;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -99,13 +101,7 @@ impl Runner {
     pub async fn start(
         self: &Arc<Self>,
         req: RunRequest,
-    ) -> Result<
-        (
-            ExecutionRecord,
-            JoinHandle<Result<ExecutionRecord, StoreError>>,
-        ),
-        RunError,
-    > {
+    ) -> Result<(ExecutionRecord, JoinHandle<Result<Completed, StoreError>>), RunError> {
         let start = match &req.start_node {
             Some(name) => req
                 .definition
@@ -172,12 +168,15 @@ impl Runner {
         id: Uuid,
         def: WorkflowDefinition,
         options: RunOptions,
-    ) -> Result<ExecutionRecord, StoreError> {
+    ) -> Result<Completed, StoreError> {
         let workflow_id = Uuid::try_parse(&options.workflow_id)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let _permit = self.permits.clone().acquire_owned().await.ok();
         if !executions::claim(&self.db, id).await? {
-            return executions::get(&self.db, id).await;
+            return Ok(Completed {
+                record: executions::get(&self.db, id).await?,
+                data: None,
+            });
         }
         let timeout = def
             .settings()

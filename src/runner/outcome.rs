@@ -29,13 +29,21 @@ pub struct Finished<'a> {
     pub settings: &'a Map<String, Value>,
 }
 
+/// A finished execution and the data it was recorded with (also when settings kept none).
+#[derive(Debug)]
+pub struct Completed {
+    pub record: ExecutionRecord,
+    /// `{resultData: …}`; `None` when another runner had claimed the execution.
+    pub data: Option<Value>,
+}
+
 /// Writes the final status and run data (or deletes the execution if settings say not to
 /// keep it), keeps static data a production run changed, and returns the finished execution.
 pub async fn record(
     db: &Db,
     run: Finished<'_>,
     result: Result<ExecutionResult, String>,
-) -> Result<ExecutionRecord, StoreError> {
+) -> Result<Completed, StoreError> {
     let Finished {
         id,
         workflow_id,
@@ -66,5 +74,8 @@ pub async fn record(
     if !keep(settings, mode, status) {
         executions::delete(db, id).await?;
     }
-    Ok(finished)
+    Ok(Completed {
+        record: finished,
+        data: Some(data),
+    })
 }

@@ -172,15 +172,22 @@ async fn serve(
         );
         return res;
     }
-    let options = target.options().clone();
-    if let Some(refused) = guard::check(req, &options) {
+    if let Some(refused) = guard::check(req, target.options()) {
         return refused;
     }
     let idempotency_key = match idempotent::key(req) {
         Ok(k) => k,
         Err(refused) => return *refused,
     };
-    let item = match request::item(req, payload, &route, state.max_body_bytes, mode, &options).await
+    let item = match request::item(
+        req,
+        payload,
+        &route,
+        state.max_body_bytes,
+        mode,
+        target.options(),
+    )
+    .await
     {
         Ok(item) => item,
         Err(response) => return response,
@@ -190,17 +197,21 @@ async fn serve(
     {
         return *repeat;
     }
-    let own_response =
-        target.params.get("responseMode").and_then(|m| m.as_str()) == Some("responseNode");
+    let origin = guard::allowed_origin(req, target.options());
+    // A Respond to Webhook node sets its own headers.
+    let extra =
+        if target.params.get("responseMode").and_then(|m| m.as_str()) == Some("responseNode") {
+            Vec::new()
+        } else {
+            response_headers(target.options())
+        };
     let mut response = respond::run(state, &route, target, item, mode).await;
     let headers = response.headers_mut();
-    if let Some(origin) = guard::allowed_origin(req, &options) {
+    if let Some(origin) = origin {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     }
-    if !own_response {
-        for (name, value) in response_headers(&options) {
-            headers.insert(name, value);
-        }
+    for (name, value) in extra {
+        headers.insert(name, value);
     }
     match &idempotency_key {
         Some(key) => idempotent::complete(state, &webhook, key, response).await,
@@ -240,17 +251,13 @@ async fn preflight(req: &HttpRequest, state: &AppState, path: &str) -> HttpRespo
         .filter(|m| methods.contains(m))
         .or_else(|| methods.first().cloned());
     let Some(method) = method else {
-        return answer(
-            StatusCode::NOT_FOUND,
-            format!("The requested webhook \"OPTIONS {path}\" is not registered."),
-            Some(NOT_ACTIVE_HINT),
-        );
+        return not_registered("OPTIONS", path, NOT_ACTIVE_HINT);
     };
-    let route = match store::webhooks::lookup(&state.db, &method, path).await {
+    let route = match state.webhook_cache.lookup(&state.db, &method, path).await {
         Ok(Some(route)) => route,
         _ => return HttpResponse::NoContent().finish(),
     };
-    match respond::load(state, &route).await {
+    match state.webhook_cache.target(state, &route).await {
         Ok(target) => guard::preflight(req, target.options(), &methods),
         Err(response) => response,
     }

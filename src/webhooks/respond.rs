@@ -135,7 +135,7 @@ pub async fn run(
             return match tokio::time::timeout(state.run_wait, response).await {
                 Ok(Ok(sent)) => node_response(sent),
                 Ok(Err(_)) => match handle.await {
-                    Ok(Ok(f)) if f.status == Status::Success => HttpResponse::Ok()
+                    Ok(Ok(f)) if f.record.status == Status::Success => HttpResponse::Ok()
                         .json(json!({"message": "Workflow executed successfully"})),
                     _ => error_in_workflow(),
                 },
@@ -149,14 +149,10 @@ pub async fn run(
         Ok(_) => return error_in_workflow(),
         Err(_) => return still_running(),
     };
-    if finished.status != Status::Success {
+    if finished.record.status != Status::Success {
         return error_in_workflow();
     }
-    let data = store::executions::get_data(&state.db, finished.id)
-        .await
-        .ok()
-        .and_then(|d| d.result);
-    let result = data.as_ref().map(|d| &d["resultData"]);
+    let result = finished.data.as_ref().map(|d| &d["resultData"]);
     let last = result
         .and_then(|r| r["lastNodeExecuted"].as_str())
         .unwrap_or_default();

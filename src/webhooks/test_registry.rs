@@ -89,13 +89,8 @@ impl TestWebhooks {
             if e.route.method != method {
                 return None;
             }
-            let params = if e.route.dynamic {
-                match_path(&e.route.path, path)?
-            } else if e.route.path == path {
-                Vec::new()
-            } else {
-                return None;
-            };
+            // A static pattern matches only itself, with no parameters.
+            let params = match_path(&e.route.path, path)?;
             Some(WebhookMatch {
                 workflow_id: e.workflow_id,
                 node: e.route.node.clone(),
@@ -111,13 +106,7 @@ impl TestWebhooks {
         let entries = self.lock();
         let mut methods: Vec<String> = entries
             .iter()
-            .filter(|e| {
-                if e.route.dynamic {
-                    match_path(&e.route.path, path).is_some()
-                } else {
-                    e.route.path == path
-                }
-            })
+            .filter(|e| match_path(&e.route.path, path).is_some())
             .map(|e| e.route.method.clone())
             .collect();
         methods.sort();

@@ -16,6 +16,7 @@ on_both_backends!(
     multipart_fields_and_files_reach_the_item_and_json_posing_as_multipart_is_422,
     every_http_method_reaches_its_own_webhook,
     last_node_mode_answers_with_the_last_node_that_ran,
+    last_node_answers_even_when_the_workflow_keeps_no_execution_data,
 );
 
 pub(crate) fn hook(name: &str, path: &str, method: &str, mode: &str) -> Value {
@@ -374,4 +375,21 @@ async fn last_node_mode_answers_with_the_last_node_that_ran(b: Backend) {
         res.json::<Value>().await.unwrap(),
         json!({"from": "second"})
     );
+}
+
+async fn last_node_answers_even_when_the_workflow_keeps_no_execution_data(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut wf = hook("unsaved", "unsaved", "POST", "lastNode");
+    wf["settings"]["saveDataSuccessExecution"] = json!("none");
+    activate(&app, &wf).await;
+    let res = app
+        .client
+        .post(app.url("/webhook/unsaved"))
+        .json(&json!({"qty": 21}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["got"], 42);
+    assert_eq!(app.count("SELECT COUNT(*) FROM executions").await, 0);
 }

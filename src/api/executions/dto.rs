@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::error::ApiError;
 use crate::api::state::AppState;
 use crate::api::time::iso;
-use crate::runner::RunError;
+use crate::runner::{Completed, RunError};
 use crate::store::StoreError;
 use crate::store::executions::{self, ExecutionRecord, Status};
 
@@ -93,16 +93,12 @@ impl From<RunError> for ApiError {
 pub async fn respond_to_run(
     state: &AppState,
     started: ExecutionRecord,
-    handle: JoinHandle<Result<ExecutionRecord, StoreError>>,
+    handle: JoinHandle<Result<Completed, StoreError>>,
 ) -> Result<HttpResponse, ApiError> {
     let location = format!("/api/v1/executions/{}", started.id);
     match tokio::time::timeout(state.run_wait, handle).await {
         Ok(Ok(Ok(finished))) => {
-            let data = executions::get_data(&state.db, finished.id)
-                .await
-                .ok()
-                .and_then(|d| d.result);
-            Ok(HttpResponse::Ok().json(ExecutionResponse::new(finished, data)))
+            Ok(HttpResponse::Ok().json(ExecutionResponse::new(finished.record, finished.data)))
         }
         Ok(Ok(Err(e))) => Err(e.into()),
         Ok(Err(join)) => Err(ApiError::Internal(format!("execution task failed: {join}"))),

@@ -71,7 +71,7 @@ pub async fn retry_execution(
         let finished = handle
             .await
             .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))??;
-        if finished.status == Status::Success {
+        if finished.record.status == Status::Success {
             executions::set_retry_success(&db, id, retry_id).await?;
         }
         Ok(finished)

@@ -2,7 +2,7 @@
 //! window see it running or get its stored response. The primary key makes the claim atomic
 //! across API instances.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::webhook_idempotency as row;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -31,6 +31,14 @@ pub enum Claim {
 
 /// `window`: how long a key is remembered; `abandoned_after`: how long a first call may take
 /// to be answered before its claim counts as left behind by a crashed process and is taken over.
+/// `ago` before `now`; the earliest time there is when that reaches past it.
+fn before(now: DateTime<Utc>, ago: std::time::Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(ago)
+        .ok()
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 pub async fn claim(
     db: &Db,
     webhook: &str,
@@ -39,7 +47,7 @@ pub async fn claim(
     abandoned_after: std::time::Duration,
 ) -> Result<Claim, StoreError> {
     let now = Utc::now();
-    let cutoff = now - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+    let cutoff = before(now, window);
     row::Entity::delete_many()
         .filter(row::Column::Webhook.eq(webhook))
         .filter(row::Column::Key.eq(key))
@@ -73,9 +81,7 @@ pub async fn claim(
         return Ok(Claim::Running);
     };
     if !found.done {
-        let abandoned =
-            now - chrono::Duration::from_std(abandoned_after).unwrap_or(chrono::Duration::MAX);
-        if found.created_at < abandoned {
+        if found.created_at < before(now, abandoned_after) {
             let taken = row::Entity::update_many()
                 .col_expr(row::Column::CreatedAt, now.into())
                 .filter(row::Column::Webhook.eq(webhook))
@@ -127,7 +133,7 @@ pub async fn complete(
 
 /// Deletes keys older than the window; returns how many.
 pub async fn sweep(db: &Db, window: std::time::Duration) -> Result<u64, StoreError> {
-    let cutoff = Utc::now() - chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+    let cutoff = before(Utc::now(), window);
     let done = row::Entity::delete_many()
         .filter(row::Column::CreatedAt.lt(cutoff))
         .exec(db.writer())

@@ -53,13 +53,8 @@ pub async fn methods_for(db: &Db, path: &str) -> Result<Vec<String>, StoreError>
         .await?;
     let mut methods: Vec<String> = rows
         .into_iter()
-        .filter(|r| {
-            if r.is_dynamic {
-                match_path(&r.path, path).is_some()
-            } else {
-                r.path == path
-            }
-        })
+        // A static pattern matches only itself.
+        .filter(|r| match_path(&r.path, path).is_some())
         .map(|r| r.method)
         .collect();
     methods.sort();
