@@ -154,6 +154,15 @@ pub struct SettingsArgs {
         global = true
     )]
     pub test_webhook_ttl_ms: String,
+    /// The one folder Read Binary Files may read (absolute selectors are taken relative to it);
+    /// empty: nodes cannot read the host's files.
+    #[arg(
+        long = "files-root",
+        env = "WEFT_FILES_ROOT",
+        default_value = "",
+        global = true
+    )]
+    pub files_root: String,
     /// How long a webhook `Idempotency-Key` is remembered, in seconds.
     #[arg(
         long = "idempotency-window-secs",

@@ -20,6 +20,8 @@ pub struct Config {
     /// HTTP worker threads; `None` means one per core.
     pub http_workers: Option<usize>,
     pub executions: ExecutionConfig,
+    /// What nodes may reach on the host.
+    pub nodes: weft_nodes::Settings,
     pub log: LogConfig,
 }
 
@@ -270,6 +272,15 @@ impl Config {
                 "must be between 8 and 65536",
             ));
         }
+        let files_root = match args.files_root.trim() {
+            "" => None,
+            raw => Some(
+                std::fs::canonicalize(raw)
+                    .ok()
+                    .filter(|p| p.is_dir())
+                    .ok_or_else(|| bad("WEFT_FILES_ROOT", format!("{raw:?} is not a folder")))?,
+            ),
+        };
         let format = match args.log_format.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -303,6 +314,7 @@ impl Config {
                 max_items,
                 max_bytes: max_mb << 20,
             },
+            nodes: weft_nodes::Settings { files_root },
             log: LogConfig {
                 filter: args.log.clone(),
                 format,

@@ -44,7 +44,7 @@ impl Application {
         };
         let runner = Arc::new(Runner::new(
             db.clone(),
-            Arc::new(weft_nodes::registry()),
+            Arc::new(weft_nodes::registry_with(&config.nodes)),
             RunnerSettings {
                 limits,
                 budget: weft_engine::run::Budget {

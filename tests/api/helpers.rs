@@ -175,6 +175,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         execution_concurrency: "4".into(),
         run_wait_ms: "10000".into(),
         test_webhook_ttl_ms: "120000".into(),
+        files_root: String::new(),
         idempotency_window_secs: "86400".into(),
         expression_timeout_ms: "1000".into(),
         expression_memory_mb: "64".into(),

@@ -2,6 +2,7 @@
 
 mod code;
 mod compare_datasets;
+mod crypto;
 mod date_time;
 mod debug_helper;
 mod execution_data;
@@ -9,7 +10,9 @@ mod if_filter;
 mod item_lists;
 mod limit;
 mod merge;
+mod mime;
 mod no_op;
+mod read_binary_files;
 mod respond_to_webhook;
 mod set;
 mod split_in_batches;
@@ -21,13 +24,27 @@ mod transform;
 mod triggers;
 mod util;
 mod wait;
+mod xml;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use weft_engine::run::NodeRegistry;
 
-/// Every built-in node type.
+/// What the operator allows nodes to reach on the host.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The one folder file-reading nodes may read (`None`: they refuse to touch the host).
+    pub files_root: Option<PathBuf>,
+}
+
+/// Every built-in node type, with nothing on the host reachable.
 pub fn registry() -> NodeRegistry {
+    registry_with(&Settings::default())
+}
+
+/// Every built-in node type, reaching the host only as `settings` allow.
+pub fn registry_with(settings: &Settings) -> NodeRegistry {
     let mut r = NodeRegistry::new();
     r.register(Arc::new(triggers::ManualTrigger))
         .register(Arc::new(triggers::Start))
@@ -61,6 +78,11 @@ pub fn registry() -> NodeRegistry {
         .register(Arc::new(transform::Aggregate))
         .register(Arc::new(execution_data::ExecutionData))
         .register(Arc::new(training::CustomerDatastore))
-        .register(Arc::new(training::CustomerMessenger));
+        .register(Arc::new(training::CustomerMessenger))
+        .register(Arc::new(crypto::Crypto))
+        .register(Arc::new(xml::Xml))
+        .register(Arc::new(read_binary_files::ReadBinaryFiles {
+            root: settings.files_root.clone(),
+        }));
     r
 }

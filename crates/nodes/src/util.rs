@@ -12,3 +12,70 @@ pub fn paired(mut item: Item, index: usize) -> Item {
     item.paired_item = Some(PairedItem::item(index));
     item
 }
+
+/// A JSON value as JavaScript's `String(value)` writes it (numbers without `.0`, `1e+21`).
+pub fn js_string(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) => js_float(f),
+            _ => n.to_string(),
+        },
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        Value::Array(a) => a
+            .iter()
+            .map(|v| {
+                if v.is_null() {
+                    String::new()
+                } else {
+                    js_string(v)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) => "[object Object]".into(),
+    }
+}
+
+fn js_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f == f.trunc() && f.abs() < 1e21 {
+        return format!("{f:.0}");
+    }
+    let s = format!("{f:e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-6..21).contains(&exp) {
+        // Plain decimal notation, the shortest digits that round-trip.
+        return format!("{f}");
+    }
+    let sign = if exp < 0 { "-" } else { "+" };
+    format!("{mantissa}e{sign}{}", exp.abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::js_string;
+
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        assert_eq!(js_string(&json!(1)), "1");
+        assert_eq!(js_string(&json!(2.0)), "2");
+        assert_eq!(js_string(&json!(1.5)), "1.5");
+        assert_eq!(js_string(&json!(1e21)), "1e+21");
+        assert_eq!(js_string(&json!(1.5e-7)), "1.5e-7");
+        assert_eq!(js_string(&json!(0.000001)), "0.000001");
+        assert_eq!(js_string(&json!([1, null, "a"])), "1,,a");
+    }
+}

@@ -109,7 +109,11 @@ async fn run_fixture(path: &Path) -> Outcome {
         Ok(Err(issues)) => return Outcome::Fail(format!("invalid workflow: {issues:?}")),
         Err(e) => return Outcome::Fail(format!("unparseable workflow: {e}")),
     };
-    let registry = weft_nodes::registry();
+    // n8n's harness mocks the file system for Read Binary Files; we give the node a real folder
+    // holding the same file (`/test/binary.data` = "test").
+    let registry = weft_nodes::registry_with(&weft_nodes::Settings {
+        files_root: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-files")),
+    });
     let missing = registry.unsupported(def.nodes());
     if !missing.is_empty() {
         let names: Vec<String> = missing.iter().map(|(t, v)| format!("{t}@{v}")).collect();

@@ -48,6 +48,12 @@ impl NodeError {
             item_index: None,
         }
     }
+
+    /// Adds the longer explanation n8n shows under the message.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
 }
 
 /// What a node sees when it runs.

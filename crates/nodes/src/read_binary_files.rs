@@ -1,0 +1,206 @@
+//! `n8n-nodes-base.readBinaryFiles` v1: reads files matching a glob into binary items — only
+//! inside the operator's files root; without one, the node refuses to touch the host.
+
+use std::path::{Component, Path, PathBuf};
+
+use base64::Engine;
+use serde_json::{Map, Value, json};
+use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
+
+/// Largest file the node reads into an item.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Most files one glob may read.
+const MAX_FILES: usize = 10_000;
+
+pub struct ReadBinaryFiles {
+    pub root: Option<PathBuf>,
+}
+
+impl NodeType for ReadBinaryFiles {
+    fn type_name(&self) -> &'static str {
+        "n8n-nodes-base.readBinaryFiles"
+    }
+    fn versions(&self) -> &'static [f64] {
+        &[1.0]
+    }
+    fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
+        Box::pin(async move {
+            let root = self.root.as_deref().ok_or_else(|| {
+                NodeError::new("Reading files is disabled on this server").with_description(
+                    "An operator can allow it inside one folder with WEFT_FILES_ROOT",
+                )
+            })?;
+            let selector = match ctx.parameter("fileSelector", 0)? {
+                Value::String(s) => s,
+                _ => return Err(NodeError::new("The parameter \"fileSelector\" is required")),
+            };
+            let property = match ctx.parameter("dataPropertyName", 0)? {
+                Value::String(s) => s,
+                _ => "data".to_owned(),
+            };
+            let files = find(root, &selector)?;
+            let mut out = Vec::with_capacity(files.len());
+            for path in files {
+                out.push(read(root, &path, &property)?);
+            }
+            Ok(Some(vec![out]))
+        })
+    }
+}
+
+/// The files under `root` matching `pattern`; an absolute pattern is taken relative to `root`.
+fn find(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, NodeError> {
+    let relative = pattern.trim_start_matches('/');
+    if Path::new(relative)
+        .components()
+        .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+    {
+        return Err(NodeError::new(format!(
+            "The file selector \"{pattern}\" leaves the files folder"
+        )));
+    }
+    let segments: Vec<&str> = relative.split('/').filter(|s| !s.is_empty()).collect();
+    let mut found = Vec::new();
+    walk(root, &segments, &mut found)?;
+    found.sort();
+    Ok(found)
+}
+
+fn walk(dir: &Path, segments: &[&str], found: &mut Vec<PathBuf>) -> Result<(), NodeError> {
+    let Some((first, rest)) = segments.split_first() else {
+        return Ok(());
+    };
+    if found.len() >= MAX_FILES {
+        return Err(NodeError::new(format!(
+            "The file selector matches more than {MAX_FILES} files"
+        )));
+    }
+    if *first == "**" {
+        walk(dir, rest, found)?;
+        for entry in entries(dir) {
+            if entry.is_dir() && !is_link(&entry) {
+                walk(&entry, segments, found)?;
+            }
+        }
+        return Ok(());
+    }
+    for entry in entries(dir) {
+        let name = entry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if is_link(&entry) || !glob_match(first.as_bytes(), name.as_bytes()) {
+            continue;
+        }
+        if rest.is_empty() {
+            if entry.is_file() && !found.contains(&entry) {
+                found.push(entry);
+            }
+        } else if entry.is_dir() {
+            walk(&entry, rest, found)?;
+        }
+    }
+    Ok(())
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default()
+}
+
+/// Symbolic links are never followed: one could point outside the root.
+fn is_link(path: &Path) -> bool {
+    path.symlink_metadata()
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(true)
+}
+
+/// `*` and `?` within one path segment.
+fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
+    match (pattern.first(), name.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            glob_match(&pattern[1..], name) || (!name.is_empty() && glob_match(pattern, &name[1..]))
+        }
+        (Some(b'?'), Some(_)) => glob_match(&pattern[1..], &name[1..]),
+        (Some(p), Some(n)) if p == n => glob_match(&pattern[1..], &name[1..]),
+        _ => false,
+    }
+}
+
+fn read(root: &Path, path: &Path, property: &str) -> Result<Item, NodeError> {
+    let shown = Path::new("/").join(path.strip_prefix(root).unwrap_or(path));
+    let fail =
+        |e: std::io::Error| NodeError::new(format!("Could not read {}: {e}", shown.display()));
+    let size = std::fs::metadata(path).map_err(fail)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(NodeError::new(format!(
+            "{} is larger than {MAX_FILE_BYTES} bytes",
+            shown.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(fail)?;
+    let file_name = shown
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let extension = shown
+        .extension()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let directory = shown
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let mut binary = Map::new();
+    binary.insert(
+        property.to_owned(),
+        json!({
+            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
+            "mimeType": crate::mime::from_extension(extension),
+            "fileName": file_name,
+            "fileExtension": extension,
+            "directory": directory,
+            "fileSize": crate::mime::human_size(bytes.len()),
+        }),
+    );
+    Ok(Item {
+        binary: Some(binary),
+        ..Item::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_segments_match_like_a_shell() {
+        assert!(glob_match(b"*.data", b"binary.data"));
+        assert!(glob_match(b"b?nary.*", b"binary.data"));
+        assert!(!glob_match(b"*.csv", b"binary.data"));
+    }
+
+    #[test]
+    fn a_selector_cannot_climb_out_of_the_root() {
+        let root = std::env::temp_dir();
+        assert!(find(&root, "/../etc/passwd").is_err());
+        assert!(find(&root, "a/../../x").is_err());
+    }
+
+    #[test]
+    fn files_under_the_root_are_read_with_their_metadata() {
+        let root = std::env::temp_dir().join(format!("weft-rbf-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("test")).unwrap();
+        std::fs::write(root.join("test/binary.data"), b"test").unwrap();
+        let found = find(&root, "/test/*.data").unwrap();
+        assert_eq!(found.len(), 1);
+        let item = read(&root, &found[0], "data").unwrap();
+        let meta = &item.binary.unwrap()["data"];
+        assert_eq!(meta["data"], "dGVzdA==");
+        assert_eq!(meta["fileName"], "binary.data");
+        assert_eq!(meta["directory"], "/test");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+}
