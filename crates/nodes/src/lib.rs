@@ -6,6 +6,7 @@ mod crypto;
 mod date_time;
 mod debug_helper;
 mod execution_data;
+mod html;
 mod if_filter;
 mod item_lists;
 mod limit;
@@ -81,6 +82,8 @@ pub fn registry_with(settings: &Settings) -> NodeRegistry {
         .register(Arc::new(training::CustomerMessenger))
         .register(Arc::new(crypto::Crypto))
         .register(Arc::new(xml::Xml))
+        .register(Arc::new(html::Html))
+        .register(Arc::new(html::HtmlExtract))
         .register(Arc::new(read_binary_files::ReadBinaryFiles {
             root: settings.files_root.clone(),
         }));

@@ -2,7 +2,7 @@
 //! or raw JSON, with dot notation and the include options.
 
 mod convert;
-mod path;
+pub(crate) mod path;
 mod v2;
 mod v3;
 

@@ -79,6 +79,11 @@ fn set_in(slot: &mut Value, steps: &[Step], value: Value) {
     }
 }
 
+/// Reads `path` as lodash's `get` does: a literal key that exists wins, else the dot path.
+pub fn lodash_get<'v>(source: &'v Map<String, Value>, path: &str) -> Option<&'v Value> {
+    source.get(path).or_else(|| get(source, path))
+}
+
 /// Reads the value at `path` (dot notation), if any.
 pub fn get<'v>(source: &'v Map<String, Value>, path: &str) -> Option<&'v Value> {
     let steps = steps(path);
