@@ -10,6 +10,7 @@ mod html;
 mod if_filter;
 mod item_lists;
 mod limit;
+mod markdown;
 mod merge;
 mod mime;
 mod no_op;
@@ -84,6 +85,7 @@ pub fn registry_with(settings: &Settings) -> NodeRegistry {
         .register(Arc::new(xml::Xml))
         .register(Arc::new(html::Html))
         .register(Arc::new(html::HtmlExtract))
+        .register(Arc::new(markdown::Markdown))
         .register(Arc::new(read_binary_files::ReadBinaryFiles {
             root: settings.files_root.clone(),
         }));
