@@ -114,11 +114,7 @@ pub fn render(markdown: &str, o: &Options) -> String {
         }
         match event {
             Event::Start(tag) => match tag {
-                Tag::Paragraph => {
-                    if !tight.last().copied().unwrap_or(false) {
-                        out.push_str("<p>");
-                    }
-                }
+                Tag::Paragraph if !tight.last().copied().unwrap_or(false) => out.push_str("<p>"),
                 Tag::Heading { level, .. } => {
                     let n = (*level as u8 + o.header_level_start - 1).min(6);
                     heading = Some((n, out.len(), String::new()));
@@ -178,11 +174,7 @@ pub fn render(markdown: &str, o: &Options) -> String {
                 _ => {}
             },
             Event::End(tag) => match tag {
-                TagEnd::Paragraph => {
-                    if !tight.last().copied().unwrap_or(false) {
-                        out.push_str("</p>\n");
-                    }
-                }
+                TagEnd::Paragraph if !tight.last().copied().unwrap_or(false) => out.push_str("</p>\n"),
                 TagEnd::Heading(_) => {
                     if let Some((n, at, text)) = heading.take() {
                         if !o.no_header_id {
