@@ -6,6 +6,7 @@ mod crypto;
 mod date_time;
 mod debug_helper;
 mod execution_data;
+mod files;
 mod html;
 mod if_filter;
 mod item_lists;
@@ -86,6 +87,8 @@ pub fn registry_with(settings: &Settings) -> NodeRegistry {
         .register(Arc::new(html::Html))
         .register(Arc::new(html::HtmlExtract))
         .register(Arc::new(markdown::Markdown))
+        .register(Arc::new(files::ConvertToFile))
+        .register(Arc::new(files::ExtractFromFile))
         .register(Arc::new(read_binary_files::ReadBinaryFiles {
             root: settings.files_root.clone(),
         }));
