@@ -1,6 +1,7 @@
-//! `n8n-nodes-base.splitInBatches` v1/v2: hands out the input in batches, one batch per run; the
+//! `n8n-nodes-base.splitInBatches` v1–v3 (v3 is "Loop Over Items"): hands out the input in batches, one batch per run; the
 //! rest waits in the node's context (`items`, `currentRunIndex`, `maxRunIndex`, `noItemsLeft`).
-//! v2 has a second output: once every batch went round, the items that came back (`done`).
+//! v2 has a second output: once every batch went round, the items that came back (`done`);
+//! v3 has the same two outputs in the other order (`done` first, then `loop`).
 
 use serde_json::{Map, Value, json};
 use weft_engine::run::{Item, NodeContext, NodeFuture, NodeType};
@@ -14,7 +15,7 @@ impl NodeType for SplitInBatches {
         "n8n-nodes-base.splitInBatches"
     }
     fn versions(&self) -> &'static [f64] {
-        &[1.0, 2.0]
+        &[1.0, 2.0, 3.0]
     }
     fn outputs(&self, node: &weft_engine::Node) -> usize {
         if node.type_version.as_f64().unwrap_or(1.0) >= 2.0 {
@@ -25,7 +26,9 @@ impl NodeType for SplitInBatches {
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
-            let v2 = ctx.node.type_version.as_f64().unwrap_or(1.0) >= 2.0;
+            let version = ctx.node.type_version.as_f64().unwrap_or(1.0);
+            let v2 = version >= 2.0;
+            let done_first = version >= 3.0;
             let batch = ctx.parameter("batchSize", 0)?.as_u64().unwrap_or(10).max(1) as usize;
             let finish = |context: &mut Map<String, Value>, out: Vec<Item>| {
                 if !v2 {
@@ -45,9 +48,17 @@ impl NodeType for SplitInBatches {
                             .unwrap_or(Value::Null),
                     )
                     .unwrap_or_default();
-                    Some(vec![Vec::new(), processed])
+                    Some(if done_first {
+                        vec![processed, Vec::new()]
+                    } else {
+                        vec![Vec::new(), processed]
+                    })
                 } else {
-                    Some(vec![out, Vec::new()])
+                    Some(if done_first {
+                        vec![Vec::new(), out]
+                    } else {
+                        vec![out, Vec::new()]
+                    })
                 }
             };
             let reset = ctx
