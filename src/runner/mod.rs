@@ -3,6 +3,7 @@
 //! Queue mode will hand the same execution id to a worker instead.
 
 mod outcome;
+mod subworkflows;
 
 pub use outcome::Completed;
 
@@ -152,6 +153,11 @@ impl Runner {
             static_data: req.static_data.unwrap_or(Value::Null),
             virtual_clock: false,
             responder: req.responder,
+            workflows: weft_engine::run::Workflows(Some(Arc::new(subworkflows::StoreWorkflows {
+                runner: Arc::downgrade(self),
+                handle: tokio::runtime::Handle::current(),
+            }))),
+            depth: 0,
         };
         let runner = self.clone();
         let id = record.id;

@@ -10,6 +10,7 @@ mod health;
 mod openapi;
 mod pagination;
 mod respond_to_webhook;
+mod subworkflows;
 mod tags;
 mod test_webhooks;
 mod webhook_cache;

@@ -5,6 +5,7 @@ mod compare_datasets;
 mod crypto;
 mod date_time;
 mod debug_helper;
+mod execute_workflow;
 mod execution_data;
 mod files;
 mod html;
@@ -89,6 +90,7 @@ pub fn registry_with(settings: &Settings) -> NodeRegistry {
         .register(Arc::new(markdown::Markdown))
         .register(Arc::new(files::ConvertToFile))
         .register(Arc::new(files::ExtractFromFile))
+        .register(Arc::new(execute_workflow::ExecuteWorkflow))
         .register(Arc::new(read_binary_files::ReadBinaryFiles {
             root: settings.files_root.clone(),
         }));

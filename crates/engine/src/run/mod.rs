@@ -9,6 +9,7 @@ mod lineage;
 pub mod node_type;
 pub mod respond;
 mod start;
+pub mod subworkflow;
 
 pub use data::{
     ExecutionError, ExecutionResult, ExecutionStatus, ResultData, RunData, SourceData, TaskData,
@@ -28,3 +29,4 @@ pub use node_type::{
 };
 pub use respond::{Responder, ResponseBody, WebhookResponse};
 pub use start::start_node;
+pub use subworkflow::{SubRunner, WorkflowSource, Workflows};

@@ -73,6 +73,8 @@ pub struct NodeContext<'a> {
     pub clock: &'a crate::run::Clock,
     /// Answers the webhook call that started the execution (Respond to Webhook).
     pub responder: &'a crate::run::Responder,
+    /// Loads and runs other workflows (Execute Workflow).
+    pub subworkflows: crate::run::subworkflow::SubRunner<'a>,
 }
 
 impl NodeContext<'_> {

@@ -61,6 +61,10 @@ pub struct RunOptions {
     pub virtual_clock: bool,
     /// Where a Respond to Webhook node sends its answer (webhook runs).
     pub responder: crate::run::Responder,
+    /// Where Execute Workflow loads stored workflows from.
+    pub workflows: crate::run::subworkflow::Workflows,
+    /// How many workflows up the call chain this run is (0 for a top-level run).
+    pub depth: u32,
 }
 
 /// How much data one execution may hold before it is stopped with an error.
@@ -407,6 +411,10 @@ impl<'w> Executor<'w> {
                 custom_data: &self.custom_data,
                 clock,
                 responder: &options.responder,
+                subworkflows: crate::run::subworkflow::SubRunner {
+                    registry: self.registry,
+                    options,
+                },
             };
             match node_type.execute(ctx).await {
                 Err(_) if attempt < tries => {

@@ -1,0 +1,169 @@
+//! `n8n-nodes-base.executeWorkflow` v1–v1.2: runs another workflow — stored (by id) or given as
+//! JSON — once with all items or once per item, waiting for its result or not.
+
+use serde_json::{Map, Value};
+use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
+use weft_engine::{WorkflowDefinition, WorkflowDraft};
+
+use crate::util::{js_string, paired};
+
+pub struct ExecuteWorkflow;
+
+/// Where the sub-workflow comes from.
+enum Source {
+    Stored(String),
+    Json(Box<WorkflowDefinition>),
+}
+
+impl NodeType for ExecuteWorkflow {
+    fn type_name(&self) -> &'static str {
+        "n8n-nodes-base.executeWorkflow"
+    }
+    fn versions(&self) -> &'static [f64] {
+        &[1.0, 1.1, 1.2]
+    }
+    fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
+        Box::pin(async move {
+            let each = ctx.parameter("mode", 0)?.as_str() == Some("each");
+            let items = ctx.items().to_vec();
+            if each {
+                let mut out = Vec::new();
+                for (i, item) in items.into_iter().enumerate() {
+                    let result = call(&ctx, vec![item.clone()], i).await?;
+                    let returned = result.unwrap_or_else(|| vec![item]);
+                    out.extend(returned.into_iter().map(|r| paired(r, i)));
+                }
+                Ok(Some(vec![out]))
+            } else {
+                let result = call(&ctx, items.clone(), 0).await?;
+                Ok(Some(vec![result.unwrap_or(items)]))
+            }
+        })
+    }
+}
+
+fn source(ctx: &NodeContext<'_>, i: usize) -> Result<Source, NodeError> {
+    let kind = ctx.parameter("source", i)?;
+    match kind.as_str().unwrap_or("database") {
+        "database" => {
+            let id = match ctx.parameter("workflowId", i)? {
+                // v1.1+: a resource locator `{__rl, value, mode}`.
+                Value::Object(rl) => rl.get("value").map(js_string).unwrap_or_default(),
+                Value::Null => String::new(),
+                other => js_string(&other),
+            };
+            if id.trim().is_empty() {
+                return Err(NodeError::new("No workflow to run: set the workflow ID"));
+            }
+            Ok(Source::Stored(id.trim().to_owned()))
+        }
+        "parameter" => {
+            let raw = ctx.parameter("workflowJson", i)?;
+            let value = match raw {
+                Value::String(text) => serde_json::from_str(&text).map_err(|e| {
+                    NodeError::new(format!("The workflow JSON is not valid JSON: {e}"))
+                })?,
+                other => other,
+            };
+            let mut value = value;
+            if let Some(o) = value.as_object_mut()
+                && !o.get("name").is_some_and(Value::is_string)
+            {
+                o.insert("name".into(), Value::String("Sub-workflow".into()));
+            }
+            let draft: WorkflowDraft = serde_json::from_value(value)
+                .map_err(|e| NodeError::new(format!("The workflow JSON is not a workflow: {e}")))?;
+            let def = WorkflowDefinition::try_from(draft).map_err(|issues| {
+                let text: Vec<String> = issues
+                    .iter()
+                    .map(|i| format!("{}: {}", i.path, i.message))
+                    .collect();
+                NodeError::new(format!(
+                    "The workflow JSON is not a valid workflow: {}",
+                    text.join("; ")
+                ))
+            })?;
+            Ok(Source::Json(Box::new(def)))
+        }
+        "localFile" => Err(NodeError::new(
+            "Loading a workflow from a local file is not supported; store it and use its ID",
+        )),
+        "url" => Err(NodeError::new(
+            "Loading a workflow from a URL is not supported; store it and use its ID",
+        )),
+        other => Err(NodeError::new(format!(
+            "The source \"{other}\" is not known"
+        ))),
+    }
+}
+
+/// v1.2's `workflowInputs` with `defineBelow`: the fields the sub-workflow receives per item.
+fn mapped_inputs(
+    ctx: &NodeContext<'_>,
+    items: Vec<Item>,
+    first: usize,
+) -> Result<Vec<Item>, NodeError> {
+    let inputs = ctx.parameter("workflowInputs", first)?;
+    if inputs.get("mappingMode").and_then(Value::as_str) != Some("defineBelow") {
+        return Ok(items);
+    }
+    let Some(template) = ctx
+        .node
+        .parameters
+        .pointer("/workflowInputs/value")
+        .cloned()
+    else {
+        return Ok(items);
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (offset, item) in items.into_iter().enumerate() {
+        let resolved = ctx.resolve(&template, first + offset)?;
+        let json: Map<String, Value> = resolved.as_object().cloned().unwrap_or_default();
+        out.push(Item { json, ..item });
+    }
+    Ok(out)
+}
+
+/// Runs the sub-workflow for `items`; `None` when not waiting for it (the caller passes its
+/// input through, as n8n does).
+async fn call(
+    ctx: &NodeContext<'_>,
+    items: Vec<Item>,
+    i: usize,
+) -> Result<Option<Vec<Item>>, NodeError> {
+    let at = |e: NodeError| NodeError {
+        item_index: Some(i),
+        ..e
+    };
+    let wait = ctx
+        .parameter("options", i)?
+        .get("waitForSubWorkflow")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let items = mapped_inputs(ctx, items, i)?;
+    let items: Vec<Item> = items
+        .into_iter()
+        .map(|mut item| {
+            item.paired_item = None;
+            item
+        })
+        .collect();
+    match source(ctx, i).map_err(at)? {
+        Source::Stored(id) => {
+            if !wait {
+                ctx.subworkflows.start(&id, items).await.map_err(at)?;
+                return Ok(None);
+            }
+            let def = ctx.subworkflows.load(&id).await.map_err(at)?;
+            ctx.subworkflows
+                .run(&def, Some(&id), items)
+                .await
+                .map(Some)
+                .map_err(at)
+        }
+        Source::Json(def) => {
+            let result = ctx.subworkflows.run(&def, None, items).await.map_err(at)?;
+            Ok(wait.then_some(result))
+        }
+    }
+}
