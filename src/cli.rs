@@ -163,6 +163,31 @@ pub struct SettingsArgs {
         global = true
     )]
     pub files_root: String,
+    /// Internal hosts, IPs or CIDR networks HTTP Request may reach (comma-separated); by default
+    /// loopback, private, link-local and cloud-metadata addresses are refused.
+    #[arg(
+        long = "http-allow",
+        env = "WEFT_HTTP_ALLOW",
+        default_value = "",
+        global = true
+    )]
+    pub http_allow: String,
+    /// Consecutive failures (connection errors, timeouts, 5xx) that open a host's circuit breaker.
+    #[arg(
+        long = "http-breaker-failures",
+        env = "WEFT_HTTP_BREAKER_FAILURES",
+        default_value = "5",
+        global = true
+    )]
+    pub http_breaker_failures: String,
+    /// How long an open circuit breaker refuses requests before one trial, in milliseconds.
+    #[arg(
+        long = "http-breaker-cooldown-ms",
+        env = "WEFT_HTTP_BREAKER_COOLDOWN_MS",
+        default_value = "30000",
+        global = true
+    )]
+    pub http_breaker_cooldown_ms: String,
     /// How long a webhook `Idempotency-Key` is remembered, in seconds.
     #[arg(
         long = "idempotency-window-secs",

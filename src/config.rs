@@ -281,6 +281,17 @@ impl Config {
                     .ok_or_else(|| bad("WEFT_FILES_ROOT", format!("{raw:?} is not a folder")))?,
             ),
         };
+        let allow = weft_nodes::http::guard::Allowlist::parse(&args.http_allow)
+            .map_err(|e| bad("WEFT_HTTP_ALLOW", e))?;
+        let breaker_failures: u32 =
+            number("WEFT_HTTP_BREAKER_FAILURES", &args.http_breaker_failures)?;
+        if breaker_failures == 0 {
+            return Err(bad("WEFT_HTTP_BREAKER_FAILURES", "must be at least 1"));
+        }
+        let cooldown_ms: u64 = number(
+            "WEFT_HTTP_BREAKER_COOLDOWN_MS",
+            &args.http_breaker_cooldown_ms,
+        )?;
         let format = match args.log_format.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -314,7 +325,14 @@ impl Config {
                 max_items,
                 max_bytes: max_mb << 20,
             },
-            nodes: weft_nodes::Settings { files_root },
+            nodes: weft_nodes::Settings {
+                files_root,
+                http: weft_nodes::http::HttpSettings {
+                    allow,
+                    breaker_failures,
+                    breaker_cooldown: Duration::from_millis(cooldown_ms),
+                },
+            },
             log: LogConfig {
                 filter: args.log.clone(),
                 format,

@@ -9,6 +9,7 @@ mod execute_workflow;
 mod execution_data;
 mod files;
 mod html;
+pub mod http;
 mod if_filter;
 mod item_lists;
 mod limit;
@@ -40,6 +41,8 @@ use weft_engine::run::NodeRegistry;
 pub struct Settings {
     /// The one folder file-reading nodes may read (`None`: they refuse to touch the host).
     pub files_root: Option<PathBuf>,
+    /// Outgoing HTTP requests: the SSRF allowlist and circuit breaker settings.
+    pub http: http::HttpSettings,
 }
 
 /// Every built-in node type, with nothing on the host reachable.
@@ -91,6 +94,7 @@ pub fn registry_with(settings: &Settings) -> NodeRegistry {
         .register(Arc::new(files::ConvertToFile))
         .register(Arc::new(files::ExtractFromFile))
         .register(Arc::new(execute_workflow::ExecuteWorkflow))
+        .register(Arc::new(http::HttpRequest::new(&settings.http)))
         .register(Arc::new(read_binary_files::ReadBinaryFiles {
             root: settings.files_root.clone(),
         }));

@@ -88,8 +88,18 @@ enum Outcome {
     Fail(String),
 }
 
-async fn run_fixture(path: &Path) -> Outcome {
-    let mut raw: Value = match std::fs::read_to_string(path).map(|t| serde_json::from_str(&t)) {
+mod support;
+
+/// How Weft's own workflows name the local test server: by address and by host name.
+const TEST_HOST: &str = "weft-test-host";
+const TEST_NAME: &str = "weft-test-name";
+
+async fn run_fixture(path: &Path, base_url: &str) -> Outcome {
+    let authority = base_url.trim_start_matches("http://");
+    let by_name = authority.replace("127.0.0.1", "localhost");
+    let text = std::fs::read_to_string(path)
+        .map(|t| t.replace(TEST_HOST, authority).replace(TEST_NAME, &by_name));
+    let mut raw: Value = match text.map(|t| serde_json::from_str(&t)) {
         Ok(Ok(v)) => v,
         _ => return Outcome::Fail("unreadable fixture".into()),
     };
@@ -113,6 +123,12 @@ async fn run_fixture(path: &Path) -> Outcome {
     // holding the same file (`/test/binary.data` = "test").
     let registry = weft_nodes::registry_with(&weft_nodes::Settings {
         files_root: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance-files")),
+        // The test server is on loopback; `localhost` is a second breaker key for it.
+        http: weft_nodes::http::HttpSettings {
+            allow: weft_nodes::http::guard::Allowlist::parse("127.0.0.1, localhost").unwrap(),
+            breaker_failures: 3,
+            breaker_cooldown: std::time::Duration::from_secs(60),
+        },
     });
     let missing = registry.unsupported(def.nodes());
     if !missing.is_empty() {
@@ -189,6 +205,7 @@ struct Tally {
 }
 
 async fn run_suite(root: &Path, dir: &Path, skips: &BTreeMap<String, String>) -> Tally {
+    let (base_url, _server) = support::serve().await;
     let mut all = Vec::new();
     files(dir, &mut all);
     let mut tally = Tally {
@@ -208,7 +225,7 @@ async fn run_suite(root: &Path, dir: &Path, skips: &BTreeMap<String, String>) ->
             println!("skip  {rel}: {reason}");
             continue;
         }
-        match run_fixture(path).await {
+        match run_fixture(path, &base_url).await {
             Outcome::Pass => tally.passed += 1,
             Outcome::Fail(why) => {
                 tally.failed += 1;

@@ -7,6 +7,8 @@ mod read;
 mod sheet;
 mod xls;
 
+pub(crate) use binary::entry as entry_for;
+
 use base64::Engine;
 use serde_json::{Map, Value};
 use weft_engine::run::{

@@ -1,0 +1,311 @@
+//! The HTTP Request node's parameters (v3–v4.x) for one item, parsed into the request to send:
+//! method, URL with query, headers, and a JSON, form, multipart, raw or binary body.
+
+use base64::Engine;
+use reqwest::Method;
+use serde_json::{Map, Value};
+use weft_engine::run::{Item, NodeError};
+
+use crate::util::js_string;
+
+pub enum Body {
+    None,
+    Json(Value),
+    Form(Vec<(String, String)>),
+    Multipart(Vec<Part>),
+    Raw {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+    },
+}
+
+pub struct Part {
+    pub name: String,
+    pub value: PartValue,
+}
+
+pub enum PartValue {
+    Text(String),
+    File {
+        bytes: Vec<u8>,
+        file_name: String,
+        mime: String,
+    },
+}
+
+pub struct Prepared {
+    pub method: Method,
+    pub url: reqwest::Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+}
+
+fn flag(p: &Value, key: &str) -> bool {
+    p.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn text(p: &Value, key: &str) -> String {
+    p.get(key).map(js_string).unwrap_or_default()
+}
+
+/// `{parameters: [{name, value}]}` as pairs (rows without a name are skipped).
+fn pairs(p: &Value, key: &str) -> Vec<(String, Value)> {
+    p.get(key)
+        .and_then(|v| v.get("parameters"))
+        .and_then(Value::as_array)
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| {
+                    let name = r.get("name").map(js_string).unwrap_or_default();
+                    (!name.is_empty())
+                        .then(|| (name, r.get("value").cloned().unwrap_or(Value::Null)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON parameter given as text or as a value.
+fn json_param(p: &Value, key: &str, what: &str) -> Result<Value, NodeError> {
+    match p.get(key) {
+        None | Some(Value::Null) => Ok(Value::Object(Map::new())),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(Value::Object(Map::new())),
+        Some(Value::String(s)) => serde_json::from_str(s).map_err(|e| {
+            NodeError::new("JSON parameter needs to be valid JSON")
+                .with_description(format!("{what}: {e}"))
+        }),
+        Some(v) => Ok(v.clone()),
+    }
+}
+
+fn object_pairs(value: &Value, what: &str) -> Result<Vec<(String, Value)>, NodeError> {
+    match value {
+        Value::Object(map) => Ok(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        _ => Err(NodeError::new(format!("The {what} must be a JSON object"))),
+    }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Object(_) | Value::Array(_) => v.to_string(),
+        other => js_string(other),
+    }
+}
+
+fn binary_of(item: &Item, field: &str) -> Result<(Vec<u8>, String, String), NodeError> {
+    let entry = item
+        .binary
+        .as_ref()
+        .and_then(|b| b.get(field))
+        .ok_or_else(|| NodeError::new(format!("The item has no binary field '{field}'")))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(
+            entry
+                .get("data")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        )
+        .map_err(|e| NodeError::new(format!("Binary field '{field}' is not valid base64: {e}")))?;
+    let name = entry
+        .get("fileName")
+        .and_then(Value::as_str)
+        .unwrap_or(field)
+        .to_owned();
+    let mime = entry
+        .get("mimeType")
+        .and_then(Value::as_str)
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    Ok((bytes, name, mime))
+}
+
+/// The request item `item` asks for, from its resolved parameters `p`.
+pub fn prepare(p: &Value, item: &Item) -> Result<Prepared, NodeError> {
+    let method_name = p
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    let method = Method::from_bytes(method_name.as_bytes())
+        .map_err(|_| NodeError::new(format!("The method \"{method_name}\" is not valid")))?;
+    let raw_url = text(p, "url");
+    if raw_url.trim().is_empty() {
+        return Err(NodeError::new("The URL parameter is empty"));
+    }
+    let mut url = reqwest::Url::parse(raw_url.trim()).map_err(|e| {
+        NodeError::new(format!("Invalid URL: {raw_url}")).with_description(e.to_string())
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(NodeError::new(format!(
+            "Invalid URL: {raw_url}. URL must start with \"http\" or \"https\""
+        )));
+    }
+    match p.get("authentication").and_then(Value::as_str) {
+        None | Some("none") => {}
+        Some(kind) => {
+            return Err(NodeError::new(format!(
+                "Authentication \"{kind}\" needs stored credentials, which this server does not keep yet"
+            ))
+            .with_description("Send the credential as a header with \"Send Headers\" for now"));
+        }
+    }
+    if flag(p, "sendQuery") {
+        let query = if p.get("specifyQuery").and_then(Value::as_str) == Some("json") {
+            object_pairs(&json_param(p, "jsonQuery", "Query Parameters")?, "query")?
+        } else {
+            pairs(p, "queryParameters")
+        };
+        let mut q = url.query_pairs_mut();
+        for (k, v) in query {
+            match v {
+                Value::Array(list) => {
+                    for e in list {
+                        q.append_pair(&k, &plain(&e));
+                    }
+                }
+                other => {
+                    q.append_pair(&k, &plain(&other));
+                }
+            }
+        }
+    }
+    let mut headers = Vec::new();
+    if flag(p, "sendHeaders") {
+        let list = if p.get("specifyHeaders").and_then(Value::as_str) == Some("json") {
+            object_pairs(&json_param(p, "jsonHeaders", "Headers")?, "headers")?
+        } else {
+            pairs(p, "headerParameters")
+        };
+        headers.extend(list.into_iter().map(|(k, v)| (k, plain(&v))));
+    }
+    let body = if flag(p, "sendBody") {
+        body(p, item)?
+    } else {
+        Body::None
+    };
+    Ok(Prepared {
+        method,
+        url,
+        headers,
+        body,
+    })
+}
+
+fn body(p: &Value, item: &Item) -> Result<Body, NodeError> {
+    let keypair = p.get("specifyBody").and_then(Value::as_str) != Some("json");
+    match p
+        .get("contentType")
+        .and_then(Value::as_str)
+        .unwrap_or("json")
+    {
+        "json" => Ok(Body::Json(if keypair {
+            Value::Object(pairs(p, "bodyParameters").into_iter().collect())
+        } else {
+            json_param(p, "jsonBody", "Body")?
+        })),
+        "form-urlencoded" => {
+            let list = if keypair {
+                pairs(p, "bodyParameters")
+            } else if let Some(Value::String(s)) = p.get("body") {
+                url::form_urlencoded::parse(s.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                    .collect()
+            } else {
+                object_pairs(&json_param(p, "jsonBody", "Body")?, "body")?
+            };
+            Ok(Body::Form(
+                list.into_iter().map(|(k, v)| (k, plain(&v))).collect(),
+            ))
+        }
+        "multipart-form-data" => {
+            let rows = p
+                .pointer("/bodyParameters/parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut parts = Vec::new();
+            for r in rows {
+                let name = text(&r, "name");
+                if r.get("parameterType").and_then(Value::as_str) == Some("formBinaryData") {
+                    let field = text(&r, "inputDataFieldName");
+                    let (bytes, file_name, mime) = binary_of(item, &field)?;
+                    parts.push(Part {
+                        name,
+                        value: PartValue::File {
+                            bytes,
+                            file_name,
+                            mime,
+                        },
+                    });
+                } else {
+                    parts.push(Part {
+                        name,
+                        value: PartValue::Text(plain(r.get("value").unwrap_or(&Value::Null))),
+                    });
+                }
+            }
+            Ok(Body::Multipart(parts))
+        }
+        "raw" => Ok(Body::Raw {
+            bytes: text(p, "body").into_bytes(),
+            content_type: p
+                .get("rawContentType")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        }),
+        "binaryData" => {
+            let field = p
+                .get("inputDataFieldName")
+                .and_then(Value::as_str)
+                .unwrap_or("data");
+            let (bytes, _, mime) = binary_of(item, field)?;
+            Ok(Body::Raw {
+                bytes,
+                content_type: Some(mime),
+            })
+        }
+        other => Err(NodeError::new(format!(
+            "The body content type \"{other}\" is not known"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn query_headers_and_a_json_body_come_from_key_value_rows() {
+        let p = json!({
+            "method": "POST", "url": "https://example.com/a?x=1",
+            "sendQuery": true, "queryParameters": {"parameters": [{"name": "q", "value": "a b"}]},
+            "sendHeaders": true, "headerParameters": {"parameters": [{"name": "X-Key", "value": 7}]},
+            "sendBody": true, "bodyParameters": {"parameters": [{"name": "n", "value": 1}]}
+        });
+        let r = prepare(&p, &Item::default()).unwrap();
+        assert_eq!(r.method, Method::POST);
+        assert_eq!(r.url.as_str(), "https://example.com/a?x=1&q=a+b");
+        assert_eq!(r.headers, vec![("X-Key".to_owned(), "7".to_owned())]);
+        assert!(matches!(r.body, Body::Json(ref v) if v == &json!({"n": 1})));
+    }
+
+    #[test]
+    fn bad_urls_and_json_are_node_errors() {
+        assert!(prepare(&json!({"url": "ftp://x"}), &Item::default()).is_err());
+        assert!(prepare(&json!({"url": ""}), &Item::default()).is_err());
+        let bad = json!({"url": "https://x", "sendBody": true, "specifyBody": "json", "jsonBody": "{nope"});
+        let err = prepare(&bad, &Item::default()).err().unwrap();
+        assert_eq!(err.message, "JSON parameter needs to be valid JSON");
+    }
+
+    #[test]
+    fn stored_credentials_are_refused_clearly() {
+        let p = json!({"url": "https://x", "authentication": "genericCredentialType"});
+        let err = prepare(&p, &Item::default()).err().unwrap();
+        assert!(err.message.contains("credentials"), "{}", err.message);
+    }
+}
