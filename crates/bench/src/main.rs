@@ -2,6 +2,7 @@
 
 mod engine;
 mod load;
+mod memory;
 mod report;
 
 use std::time::Duration;
@@ -38,6 +39,12 @@ struct Args {
     /// Measure the engine in-process (expressions, executor) instead of the HTTP API.
     #[arg(long)]
     engine: bool,
+    /// Run N items through Sort -> Aggregate -> Split Out in-process and report peak memory.
+    #[arg(long)]
+    memory_items: Option<usize>,
+    /// The peak resident memory (MiB) the memory run must stay under.
+    #[arg(long, default_value_t = 256)]
+    memory_budget_mib: u64,
     /// A label for the printed rows (e.g. the database).
     #[arg(long, default_value = "weft")]
     label: String,
@@ -48,6 +55,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if args.concurrency == 0 || args.duration == 0 {
         bail!("--concurrency and --duration must be at least 1");
+    }
+    if let Some(items) = args.memory_items {
+        return memory::run(items, args.memory_budget_mib).await;
     }
     if args.engine {
         return engine::run(args.duration).await;
