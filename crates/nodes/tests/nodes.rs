@@ -255,3 +255,95 @@ async fn wait_holds_items_for_the_interval_and_dates_follow_the_clock() {
     assert!((7_200_000.0..7_260_000.0).contains(&waited), "{waited}");
     assert!(out.json["lux"].as_f64().unwrap() >= 7_200_000.0);
 }
+
+/// Runs `Start` (the given node) → `Next` (No Op) with `items`; what `Next` received.
+async fn through(start: Value, items: Vec<Value>) -> Vec<Value> {
+    let mut start = start;
+    start["name"] = json!("Start");
+    start["parameters"] = json!({});
+    start["position"] = json!([0, 0]);
+    let draft: WorkflowDraft = serde_json::from_value(json!({
+        "name": "t",
+        "nodes": [start, {"name": "Next", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}, "position": [200, 0]}],
+        "connections": {"Start": {"main": [[{"node": "Next", "type": "main", "index": 0}]]}},
+        "settings": {"executionOrder": "v1"}
+    }))
+    .unwrap();
+    let def = WorkflowDefinition::try_from(draft).unwrap();
+    let registry = weft_nodes::registry();
+    let result = Executor::new(&def, &registry)
+        .run(RunOptions {
+            start_node: "Start".into(),
+            start_items: items.into_iter().map(Item::from_value).collect(),
+            ..RunOptions::default()
+        })
+        .await;
+    assert!(
+        result.result_data.error.is_none(),
+        "{:?}",
+        result.result_data.error
+    );
+    result.result_data.run_data["Next"][0]
+        .data
+        .as_ref()
+        .unwrap()
+        .main[0]
+        .iter()
+        .map(|i| Value::Object(i.json.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_trigger_version_emits_the_items_its_run_started_with() {
+    let triggers = json!([
+        {"type": "n8n-nodes-base.webhook", "typeVersion": 1},
+        {"type": "n8n-nodes-base.webhook", "typeVersion": 1.1},
+        {"type": "n8n-nodes-base.webhook", "typeVersion": 2.1},
+        {"type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1},
+        {"type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.1},
+        {"type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.3},
+        {"type": "n8n-nodes-base.errorTrigger", "typeVersion": 1}
+    ]);
+    for t in triggers.as_array().unwrap() {
+        let items = vec![json!({"from": t["type"], "n": 1}), json!({"n": 2})];
+        assert_eq!(through(t.clone(), items.clone()).await, items, "{t}");
+    }
+}
+
+#[tokio::test]
+async fn respond_to_webhook_v1_passes_its_items_on_outside_a_webhook_run() {
+    let node = json!({"type": "n8n-nodes-base.respondToWebhook", "typeVersion": 1});
+    let items = vec![json!({"ok": true})];
+    let draft: WorkflowDraft = serde_json::from_value(json!({
+        "name": "r",
+        "nodes": [
+            {"name": "Go", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}, "position": [0, 0]},
+            {"name": "Respond", "type": node["type"], "typeVersion": 1, "parameters": {"respondWith": "firstIncomingItem"}, "position": [200, 0]}
+        ],
+        "connections": {"Go": {"main": [[{"node": "Respond", "type": "main", "index": 0}]]}}
+    }))
+    .unwrap();
+    let def = WorkflowDefinition::try_from(draft).unwrap();
+    let registry = weft_nodes::registry();
+    let result = Executor::new(&def, &registry)
+        .run(RunOptions {
+            start_node: "Go".into(),
+            start_items: items.iter().cloned().map(Item::from_value).collect(),
+            ..RunOptions::default()
+        })
+        .await;
+    assert!(
+        result.result_data.error.is_none(),
+        "{:?}",
+        result.result_data.error
+    );
+    let out: Vec<Value> = result.result_data.run_data["Respond"][0]
+        .data
+        .as_ref()
+        .unwrap()
+        .main[0]
+        .iter()
+        .map(|i| Value::Object(i.json.clone()))
+        .collect();
+    assert_eq!(out, items);
+}
