@@ -235,7 +235,13 @@ impl Sandbox {
             .is_some_and(|d| Instant::now() > d);
         self.thread.deadline.set(None);
         result.map_err(|(message, allocation)| {
-            if allocation || message.contains("out of memory") {
+            // QuickJS throws a bare `null` when it cannot even allocate the error object.
+            let near_cap = || {
+                let used = self.thread.runtime.memory_usage().malloc_size.max(0) as usize;
+                used > limits.memory_bytes / 10 * 9
+            };
+            let bare_null = message.eq_ignore_ascii_case("null");
+            if allocation || message.contains("out of memory") || (bare_null && near_cap()) {
                 self.thread.runtime.run_gc();
                 ExprError::OutOfMemory(limits.memory_bytes)
             } else if timed_out && message.contains("interrupted") {
