@@ -256,15 +256,20 @@ async fn wait_holds_items_for_the_interval_and_dates_follow_the_clock() {
     assert!(out.json["lux"].as_f64().unwrap() >= 7_200_000.0);
 }
 
-/// Runs `Start` (the given node) → `Next` (No Op) with `items`; what `Next` received.
-async fn through(start: Value, items: Vec<Value>) -> Vec<Value> {
-    let mut start = start;
-    start["name"] = json!("Start");
-    start["parameters"] = json!({});
-    start["position"] = json!([0, 0]);
+/// Runs `Start` (the given node) → `Next` (`next`, a node without name or position) with
+/// `items`; what `Next` output.
+async fn through(start: Value, next: Value, items: Vec<Value>) -> Vec<Value> {
+    let place = |mut node: Value, name: &str, x: i64| {
+        node["name"] = json!(name);
+        node["position"] = json!([x, 0]);
+        if node.get("parameters").is_none() {
+            node["parameters"] = json!({});
+        }
+        node
+    };
     let draft: WorkflowDraft = serde_json::from_value(json!({
         "name": "t",
-        "nodes": [start, {"name": "Next", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}, "position": [200, 0]}],
+        "nodes": [place(start, "Start", 0), place(next, "Next", 200)],
         "connections": {"Start": {"main": [[{"node": "Next", "type": "main", "index": 0}]]}},
         "settings": {"executionOrder": "v1"}
     }))
@@ -306,44 +311,16 @@ async fn every_trigger_version_emits_the_items_its_run_started_with() {
     ]);
     for t in triggers.as_array().unwrap() {
         let items = vec![json!({"from": t["type"], "n": 1}), json!({"n": 2})];
-        assert_eq!(through(t.clone(), items.clone()).await, items, "{t}");
+        let no_op = json!({"type": "n8n-nodes-base.noOp", "typeVersion": 1});
+        assert_eq!(through(t.clone(), no_op, items.clone()).await, items, "{t}");
     }
 }
 
 #[tokio::test]
 async fn respond_to_webhook_v1_passes_its_items_on_outside_a_webhook_run() {
-    let node = json!({"type": "n8n-nodes-base.respondToWebhook", "typeVersion": 1});
+    let respond = json!({"type": "n8n-nodes-base.respondToWebhook", "typeVersion": 1,
+        "parameters": {"respondWith": "firstIncomingItem"}});
+    let manual = json!({"type": "n8n-nodes-base.manualTrigger", "typeVersion": 1});
     let items = vec![json!({"ok": true})];
-    let draft: WorkflowDraft = serde_json::from_value(json!({
-        "name": "r",
-        "nodes": [
-            {"name": "Go", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}, "position": [0, 0]},
-            {"name": "Respond", "type": node["type"], "typeVersion": 1, "parameters": {"respondWith": "firstIncomingItem"}, "position": [200, 0]}
-        ],
-        "connections": {"Go": {"main": [[{"node": "Respond", "type": "main", "index": 0}]]}}
-    }))
-    .unwrap();
-    let def = WorkflowDefinition::try_from(draft).unwrap();
-    let registry = weft_nodes::registry();
-    let result = Executor::new(&def, &registry)
-        .run(RunOptions {
-            start_node: "Go".into(),
-            start_items: items.iter().cloned().map(Item::from_value).collect(),
-            ..RunOptions::default()
-        })
-        .await;
-    assert!(
-        result.result_data.error.is_none(),
-        "{:?}",
-        result.result_data.error
-    );
-    let out: Vec<Value> = result.result_data.run_data["Respond"][0]
-        .data
-        .as_ref()
-        .unwrap()
-        .main[0]
-        .iter()
-        .map(|i| Value::Object(i.json.clone()))
-        .collect();
-    assert_eq!(out, items);
+    assert_eq!(through(manual, respond, items.clone()).await, items);
 }
