@@ -158,6 +158,9 @@ impl Runner {
                 handle: tokio::runtime::Handle::current(),
             }))),
             depth: 0,
+            // Paused (waiting) executions are resumed by the server in a later step; until then
+            // every wait sleeps inside its run.
+            pause_waits_over: None,
         };
         let runner = self.clone();
         let id = record.id;

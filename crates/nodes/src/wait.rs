@@ -1,5 +1,6 @@
-//! `n8n-nodes-base.wait` v1/v1.1: holds the items for a time interval or until a time, then passes
-//! them on. In embedded mode the wait is an in-process timer (a virtual clock in tests).
+//! `n8n-nodes-base.wait` v1/v1.1: holds the items for a time interval or until a time, or until
+//! its execution's waiting webhook is called. Short waits sleep inside the run (a virtual clock in
+//! tests); longer ones, and webhook waits, pause the execution for the server to resume.
 
 use std::time::Duration;
 
@@ -60,16 +61,66 @@ impl NodeType for Wait {
                         })?;
                     (at - ctx.clock.now_ms()).max(0) as f64
                 }
+                "webhook" => {
+                    if ctx.suspend.threshold().is_none() {
+                        return Err(NodeError::new(
+                            "Waiting for a webhook call needs a server run; this run cannot pause",
+                        ));
+                    }
+                    let till = limit(&params, ctx.clock.now_ms())?;
+                    ctx.suspend.pause(till, true);
+                    return Ok(None);
+                }
                 other => {
                     return Err(NodeError::new(format!(
-                        "Resuming on \"{other}\" is not available yet: use a time interval or a specific time"
+                        "Resuming on \"{other}\" is not available: use a time interval, a specific time or a webhook call"
                     )));
                 }
             };
+            if let Some(threshold) = ctx.suspend.threshold()
+                && wait_ms > threshold.as_millis() as f64
+            {
+                ctx.suspend
+                    .pause(Some(ctx.clock.now_ms() + wait_ms as i64), false);
+                return Ok(None);
+            }
             if !ctx.clock.sleep(Duration::from_millis(wait_ms as u64)).await {
                 return Err(NodeError::new("The execution was canceled while waiting"));
             }
             Ok(Some(vec![first_input(ctx.inputs)]))
         })
     }
+}
+
+/// A webhook wait's time limit (`options.limitWaitTime`): when it resumes without a call.
+fn limit(params: &Value, now_ms: i64) -> Result<Option<i64>, NodeError> {
+    let options = params.get("options").cloned().unwrap_or(Value::Null);
+    let limited = options.get("limitWaitTime").and_then(Value::as_bool) == Some(true)
+        || params.get("limitWaitTime").and_then(Value::as_bool) == Some(true);
+    if !limited {
+        return Ok(None);
+    }
+    let pick = |k: &str| {
+        options
+            .get(k)
+            .or_else(|| params.get(k))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    if pick("limitType").as_str() == Some("atSpecifiedTime") {
+        let raw = pick("maxDateAndTime");
+        return raw
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|d| Some(d.timestamp_millis()))
+            .ok_or_else(|| {
+                NodeError::new(format!("The time limit {raw} is not a valid date and time"))
+            });
+    }
+    let amount = pick("resumeAmount").as_f64().unwrap_or(1.0);
+    let unit = pick("resumeUnit");
+    let unit = unit.as_str().unwrap_or("hours");
+    let per =
+        unit_ms(unit).ok_or_else(|| NodeError::new(format!("The unit \"{unit}\" is not known")))?;
+    Ok(Some(now_ms + (amount * per).max(0.0) as i64))
 }

@@ -324,3 +324,112 @@ async fn respond_to_webhook_v1_passes_its_items_on_outside_a_webhook_run() {
     let items = vec![json!({"ok": true})];
     assert_eq!(through(manual, respond, items.clone()).await, items);
 }
+
+fn waiting_workflow(wait: Value) -> WorkflowDefinition {
+    let draft: WorkflowDraft = serde_json::from_value(json!({
+        "name": "w",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}, "position": [0, 0]},
+            {"name": "Order", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200, 0],
+             "parameters": {"jsCode": "return [{json: {order: 7}}];"}},
+            {"name": "Wait", "type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": wait, "position": [400, 0]},
+            {"name": "After", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [600, 0],
+             "parameters": {"jsCode": "return [{json: {order: $('Order').first().json.order, got: $json}}];"}}
+        ],
+        "connections": {
+            "Start": {"main": [[{"node": "Order", "type": "main", "index": 0}]]},
+            "Order": {"main": [[{"node": "Wait", "type": "main", "index": 0}]]},
+            "Wait": {"main": [[{"node": "After", "type": "main", "index": 0}]]}
+        },
+        "settings": {"executionOrder": "v1"}
+    }))
+    .unwrap();
+    WorkflowDefinition::try_from(draft).unwrap()
+}
+
+fn pausing() -> RunOptions {
+    RunOptions {
+        start_node: "Start".into(),
+        start_items: vec![Item::default()],
+        pause_waits_over: Some(std::time::Duration::from_secs(65)),
+        ..RunOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_wait_pauses_the_run_and_a_resume_continues_from_the_call() {
+    let def = waiting_workflow(json!({"resume": "webhook"}));
+    let registry = weft_nodes::registry();
+    let first = Executor::new(&def, &registry).run(pausing()).await;
+    assert_eq!(first.status, weft_engine::run::ExecutionStatus::Waiting);
+    let paused = first.paused.clone().expect("paused state");
+    assert_eq!(paused.node, "Wait");
+    assert!(paused.suspend.webhook && paused.suspend.wait_till.is_none());
+    assert!(!first.result_data.run_data.contains_key("After"));
+    // The state survives storage as JSON.
+    let stored = serde_json::to_string(&paused).unwrap();
+    let paused = serde_json::from_str(&stored).unwrap();
+    let call = vec![Item::from_value(json!({"body": {"approved": true}}))];
+    let done = Executor::new(&def, &registry)
+        .resume(pausing(), first.result_data, paused, Some(call))
+        .await;
+    assert_eq!(
+        done.status,
+        weft_engine::run::ExecutionStatus::Success,
+        "{:?}",
+        done.result_data.error
+    );
+    let after = &done.result_data.run_data["After"][0]
+        .data
+        .as_ref()
+        .unwrap()
+        .main[0][0]
+        .json;
+    assert_eq!(
+        Value::Object(after.clone()),
+        json!({"order": 7, "got": {"body": {"approved": true}}})
+    );
+    assert_eq!(
+        done.result_data.run_data["Wait"].len(),
+        1,
+        "the wait's run is recorded once"
+    );
+}
+
+#[tokio::test]
+async fn a_long_time_wait_pauses_until_its_time_and_resumes_with_the_held_items() {
+    let def = waiting_workflow(json!({"amount": 2, "unit": "hours"}));
+    let registry = weft_nodes::registry();
+    let before = chrono::Utc::now().timestamp_millis();
+    let first = Executor::new(&def, &registry).run(pausing()).await;
+    let paused = first.paused.clone().expect("paused state");
+    let till = paused.suspend.wait_till.expect("a time to resume at");
+    assert!(
+        (before + 7_200_000..before + 7_260_000).contains(&till),
+        "{till}"
+    );
+    let done = Executor::new(&def, &registry)
+        .resume(pausing(), first.result_data, paused, None)
+        .await;
+    let after = &done.result_data.run_data["After"][0]
+        .data
+        .as_ref()
+        .unwrap()
+        .main[0][0]
+        .json;
+    assert_eq!(
+        Value::Object(after.clone()),
+        json!({"order": 7, "got": {"order": 7}})
+    );
+}
+
+#[tokio::test]
+async fn without_pausing_a_webhook_wait_is_a_clear_node_error() {
+    let def = waiting_workflow(json!({"resume": "webhook"}));
+    let registry = weft_nodes::registry();
+    let mut options = pausing();
+    options.pause_waits_over = None;
+    let result = Executor::new(&def, &registry).run(options).await;
+    let error = result.result_data.error.expect("an error");
+    assert!(error.message.contains("cannot pause"), "{}", error.message);
+}

@@ -102,4 +102,7 @@ pub struct ExecutionResult {
     /// The workflow's static data after the run, when code changed it.
     #[serde(skip)]
     pub static_data: Option<Value>,
+    /// What a resume needs, when a node paused the execution (status `waiting`).
+    #[serde(skip)]
+    pub paused: Option<crate::run::executor::Paused>,
 }

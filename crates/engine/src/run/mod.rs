@@ -21,11 +21,11 @@ pub type NodeContexts = std::cell::RefCell<
 >;
 
 pub use clock::Clock;
-pub use executor::{Budget, ExecutionOrder, Executor, RunOptions};
+pub use executor::{Budget, ExecutionOrder, Executor, Paused, RunOptions, Suspend};
 pub use item::{Inputs, Item, Outputs, PairedItem, PairedItemRef};
 pub use node_type::{
     NodeContext, NodeError, NodeFuture, NodeKind, NodeRegistry, NodeResult, NodeType,
-    RequiredInputs,
+    RequiredInputs, SuspendSlot,
 };
 pub use respond::{Responder, ResponseBody, WebhookResponse};
 pub use start::start_node;

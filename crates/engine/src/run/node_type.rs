@@ -75,6 +75,27 @@ pub struct NodeContext<'a> {
     pub responder: &'a crate::run::Responder,
     /// Loads and runs other workflows (Execute Workflow).
     pub subworkflows: crate::run::subworkflow::SubRunner<'a>,
+    /// Where a node asks to pause the execution (Wait).
+    pub suspend: SuspendSlot<'a>,
+}
+
+/// A node's way to pause its execution until a time or a call.
+pub struct SuspendSlot<'a> {
+    pub(crate) slot: &'a std::cell::RefCell<Option<crate::run::executor::Suspend>>,
+    pub(crate) after: Option<std::time::Duration>,
+}
+
+impl SuspendSlot<'_> {
+    /// Waits longer than this pause the run; `None` when this run cannot pause.
+    pub fn threshold(&self) -> Option<std::time::Duration> {
+        self.after
+    }
+
+    /// Pauses the execution after this node returns (it should return `Ok(None)`); the caller
+    /// resumes it at `wait_till` (ms since the epoch) or on a call to its waiting webhook.
+    pub fn pause(&self, wait_till: Option<i64>, webhook: bool) {
+        *self.slot.borrow_mut() = Some(crate::run::executor::Suspend { wait_till, webhook });
+    }
 }
 
 impl NodeContext<'_> {

@@ -1,7 +1,10 @@
 //! The executor: walks a workflow from its start node in n8n's v1 (depth-first) or legacy v0
 //! (breadth-first) order, runs each node with its options, and records run data.
 
+mod pause;
 mod scheduling;
+
+pub use pause::{Paused, Suspend};
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -65,6 +68,9 @@ pub struct RunOptions {
     pub workflows: crate::run::subworkflow::Workflows,
     /// How many workflows up the call chain this run is (0 for a top-level run).
     pub depth: u32,
+    /// Waits longer than this pause the execution (status `waiting`) for the caller to resume
+    /// later; `None`: every wait sleeps inside the run, and waits for a call are refused.
+    pub pause_waits_over: Option<Duration>,
 }
 
 /// How much data one execution may hold before it is stopped with an error.
@@ -101,6 +107,7 @@ fn approx_size(value: &Value) -> usize {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Entry {
     node: String,
     inputs: Inputs,
@@ -108,6 +115,7 @@ struct Entry {
 }
 
 /// Partial inputs of a multi-input node waiting for its other parents.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Slot {
     inputs: Inputs,
     source: Vec<Option<SourceData>>,
@@ -127,6 +135,8 @@ pub struct Executor<'w> {
     bytes_held: usize,
     contexts: NodeContexts,
     custom_data: std::cell::RefCell<serde_json::Map<String, Value>>,
+    /// Set by a node (Wait) that asks to pause the execution.
+    suspended: std::cell::RefCell<Option<Suspend>>,
 }
 
 fn now_ms() -> i64 {
@@ -179,10 +189,21 @@ impl<'w> Executor<'w> {
             bytes_held: 0,
             contexts: NodeContexts::default(),
             custom_data: Default::default(),
+            suspended: Default::default(),
         }
     }
 
     pub async fn run(mut self, options: RunOptions) -> ExecutionResult {
+        self.stack.push_back(Entry {
+            node: options.start_node.clone(),
+            inputs: vec![Some(options.start_items.clone())],
+            source: Vec::new(),
+        });
+        self.drive(options).await
+    }
+
+    /// Runs nodes from the stack until it is empty, a node fails, or a node pauses the run.
+    async fn drive(mut self, options: RunOptions) -> ExecutionResult {
         let sandbox = LazySandbox::new(
             options.expression_limits,
             serde_json::json!({"id": options.execution_id, "mode": options.mode, "resumeUrl": ""}),
@@ -196,11 +217,7 @@ impl<'w> Executor<'w> {
         )
         .with_static_data(options.static_data.clone());
         let clock = crate::run::Clock::new(options.virtual_clock, options.cancel.clone());
-        self.stack.push_back(Entry {
-            node: options.start_node.clone(),
-            inputs: vec![Some(options.start_items.clone())],
-            source: Vec::new(),
-        });
+        let mut paused = None;
         let mut status = ExecutionStatus::Success;
         let mut error = None;
         while let Some(mut entry) = self.stack.pop_front() {
@@ -218,6 +235,11 @@ impl<'w> Executor<'w> {
             let outcome = self
                 .run_node(node, &entry, run_index, &options, &sandbox, &clock)
                 .await;
+            if let Some(suspend) = self.suspended.take() {
+                paused = Some(self.pause(entry, suspend));
+                status = ExecutionStatus::Waiting;
+                break;
+            }
             let (outputs, task_error) = match outcome {
                 Ok(outputs) => (outputs, None),
                 Err(err) => {
@@ -279,6 +301,7 @@ impl<'w> Executor<'w> {
                 metadata: self.custom_data.into_inner(),
             },
             static_data,
+            paused,
         }
     }
 
@@ -414,6 +437,10 @@ impl<'w> Executor<'w> {
                 subworkflows: crate::run::subworkflow::SubRunner {
                     registry: self.registry,
                     options,
+                },
+                suspend: crate::run::node_type::SuspendSlot {
+                    slot: &self.suspended,
+                    after: options.pause_waits_over,
                 },
             };
             match node_type.execute(ctx).await {
