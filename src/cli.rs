@@ -188,6 +188,15 @@ pub struct SettingsArgs {
         global = true
     )]
     pub http_breaker_cooldown_ms: String,
+    /// Waits longer than this many seconds pause their execution (status `waiting`, resumed by a
+    /// timer or a call to `/webhook-waiting/{id}`) instead of holding a thread.
+    #[arg(
+        long = "wait-pause-after-secs",
+        env = "WEFT_WAIT_PAUSE_AFTER_SECS",
+        default_value = "65",
+        global = true
+    )]
+    pub wait_pause_after_secs: String,
     /// How long a webhook `Idempotency-Key` is remembered, in seconds.
     #[arg(
         long = "idempotency-window-secs",

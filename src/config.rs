@@ -35,6 +35,8 @@ pub struct ExecutionConfig {
     pub test_webhook_ttl: Duration,
     /// How long a webhook `Idempotency-Key` is remembered.
     pub idempotency_window: Duration,
+    /// Waits longer than this pause their execution.
+    pub wait_pause_after: Duration,
     pub expression_timeout: Duration,
     pub expression_memory_bytes: usize,
     /// Most items and bytes one execution may hold.
@@ -251,6 +253,7 @@ impl Config {
         if idem_secs == 0 {
             return Err(bad("WEFT_IDEMPOTENCY_WINDOW_SECS", "must be at least 1"));
         }
+        let pause_secs: u64 = number("WEFT_WAIT_PAUSE_AFTER_SECS", &args.wait_pause_after_secs)?;
         let expr_ms: u64 = number("WEFT_EXPRESSION_TIMEOUT_MS", &args.expression_timeout_ms)?;
         if expr_ms == 0 {
             return Err(bad("WEFT_EXPRESSION_TIMEOUT_MS", "must be at least 1"));
@@ -320,6 +323,7 @@ impl Config {
                 run_wait: Duration::from_millis(run_wait_ms),
                 test_webhook_ttl: Duration::from_millis(test_ttl_ms),
                 idempotency_window: Duration::from_secs(idem_secs),
+                wait_pause_after: Duration::from_secs(pause_secs),
                 expression_timeout: Duration::from_millis(expr_ms),
                 expression_memory_bytes: expr_mb << 20,
                 max_items,

@@ -52,8 +52,14 @@ impl Application {
                     max_bytes: config.executions.max_bytes,
                 },
                 concurrency: config.executions.concurrency,
+                pause_after: config.executions.wait_pause_after,
             },
         ));
+        match runner.reschedule_waiting().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(executions = n, "timers set for waiting executions"),
+            Err(e) => tracing::warn!(error = %e, "waiting executions could not be listed"),
+        }
         let state = web::Data::new(AppState {
             db: db.clone(),
             redis,

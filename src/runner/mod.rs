@@ -3,9 +3,11 @@
 //! Queue mode will hand the same execution id to a worker instead.
 
 mod outcome;
+mod resume;
 mod subworkflows;
 
 pub use outcome::Completed;
+pub use resume::ResumeError;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -57,6 +59,8 @@ pub struct RunnerSettings {
     pub budget: Budget,
     /// Executions running at once.
     pub concurrency: usize,
+    /// Waits longer than this pause their execution (`waiting`) instead of holding a thread.
+    pub pause_after: Duration,
 }
 
 pub struct Runner {
@@ -66,6 +70,20 @@ pub struct Runner {
     budget: Budget,
     permits: Arc<Semaphore>,
     cancels: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
+    pause_after: Duration,
+}
+
+/// How an execution's run begins: from its start node, or from where it paused.
+enum Begin {
+    Fresh,
+    Resume(Box<Resumed>),
+}
+
+/// What a resumed run starts from.
+struct Resumed {
+    previous: weft_engine::run::ResultData,
+    paused: weft_engine::run::Paused,
+    items: Option<Vec<Item>>,
 }
 
 impl Runner {
@@ -77,6 +95,7 @@ impl Runner {
             budget: settings.budget,
             permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             cancels: Mutex::new(HashMap::new()),
+            pause_after: settings.pause_after,
         }
     }
 
@@ -138,38 +157,72 @@ impl Runner {
             },
         )
         .await?;
+        let options = self.options(
+            &record,
+            start,
+            req.items.unwrap_or_else(|| vec![Item::default()]),
+            req.pin_data,
+            req.static_data,
+            req.responder,
+        );
+        let handle = self.spawn(record.id, req.definition, options, Begin::Fresh);
+        Ok((record, handle))
+    }
+
+    /// The options of a run of `record`, with a cancel flag `stop` can reach.
+    fn options(
+        self: &Arc<Self>,
+        record: &ExecutionRecord,
+        start: String,
+        items: Vec<Item>,
+        pin_data: HashMap<String, Vec<Item>>,
+        static_data: Option<Value>,
+        responder: Responder,
+    ) -> RunOptions {
         let cancel = Arc::new(AtomicBool::new(false));
         self.lock_cancels().insert(record.id, cancel.clone());
-        let options = RunOptions {
+        RunOptions {
             start_node: start,
-            start_items: req.items.unwrap_or_else(|| vec![Item::default()]),
-            pin_data: req.pin_data,
+            start_items: items,
+            pin_data,
             cancel,
             execution_id: record.id.to_string(),
-            mode: req.mode.to_owned(),
-            workflow_id: req.workflow_id.to_string(),
+            mode: record.mode.clone(),
+            workflow_id: record.workflow_id.to_string(),
             expression_limits: self.limits,
             budget: self.budget,
-            static_data: req.static_data.unwrap_or(Value::Null),
+            static_data: static_data.unwrap_or(Value::Null),
             virtual_clock: false,
-            responder: req.responder,
+            responder,
             workflows: weft_engine::run::Workflows(Some(Arc::new(subworkflows::StoreWorkflows {
                 runner: Arc::downgrade(self),
                 handle: tokio::runtime::Handle::current(),
             }))),
             depth: 0,
-            // Paused (waiting) executions are resumed by the server in a later step; until then
-            // every wait sleeps inside its run.
-            pause_waits_over: None,
-        };
+            pause_waits_over: Some(self.pause_after),
+        }
+    }
+
+    /// Runs the execution in the background; a run that pauses with a time is resumed then.
+    fn spawn(
+        self: &Arc<Self>,
+        id: Uuid,
+        def: WorkflowDefinition,
+        options: RunOptions,
+        begin: Begin,
+    ) -> JoinHandle<Result<Completed, StoreError>> {
         let runner = self.clone();
-        let id = record.id;
-        let handle = tokio::spawn(async move {
-            let outcome = runner.execute(id, req.definition, options).await;
+        tokio::spawn(async move {
+            let outcome = runner.execute(id, def, options, begin).await;
             runner.lock_cancels().remove(&id);
+            if let Ok(done) = &outcome
+                && let Some(till) = done.record.wait_till
+                && done.record.status == executions::Status::Waiting
+            {
+                runner.schedule(id, till);
+            }
             outcome
-        });
-        Ok((record, handle))
+        })
     }
 
     async fn execute(
@@ -177,11 +230,12 @@ impl Runner {
         id: Uuid,
         def: WorkflowDefinition,
         options: RunOptions,
+        begin: Begin,
     ) -> Result<Completed, StoreError> {
         let workflow_id = Uuid::try_parse(&options.workflow_id)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let _permit = self.permits.clone().acquire_owned().await.ok();
-        if !executions::claim(&self.db, id).await? {
+        if matches!(begin, Begin::Fresh) && !executions::claim(&self.db, id).await? {
             return Ok(Completed {
                 record: executions::get(&self.db, id).await?,
                 data: None,
@@ -207,7 +261,18 @@ impl Runner {
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            Ok::<_, String>(rt.block_on(Executor::new(&def, &registry).run(options)))
+            let executor = Executor::new(&def, &registry);
+            Ok::<_, String>(match begin {
+                Begin::Fresh => rt.block_on(executor.run(options)),
+                Begin::Resume(r) => {
+                    let Resumed {
+                        previous,
+                        paused,
+                        items,
+                    } = *r;
+                    rt.block_on(executor.resume(options, previous, paused, items))
+                }
+            })
         })
         .await;
         let result = match joined {

@@ -51,6 +51,23 @@ pub async fn record(
         settings,
     } = run;
     let (status, data) = match result {
+        Ok(r) if r.status == ExecutionStatus::Waiting && r.paused.is_some() => {
+            // Paused: keep the state a resume needs; save settings apply when it finishes.
+            let paused = r.paused.expect("checked above");
+            let wait_till = paused
+                .suspend
+                .wait_till
+                .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis);
+            let state = json!({
+                "resultData": r.result_data,
+                "executionData": { "weftPaused": paused },
+            });
+            executions::pause(db, id, wait_till, &state).await?;
+            return Ok(Completed {
+                record: executions::get(db, id).await?,
+                data: Some(state),
+            });
+        }
         Ok(r) => {
             // n8n keeps static data only from production runs (triggers and webhooks).
             if let (Some(changed), "trigger" | "webhook") = (&r.static_data, mode) {

@@ -1,7 +1,8 @@
 //! Production webhooks: `/webhook/{path}` finds the active workflow's Webhook node, turns the
 //! request into n8n's item, runs the workflow and answers as the node's response mode says.
 //! The node's options (IP allowlist, bots, CORS) are enforced before anything runs.
-//! `/webhook-test/{path}` does the same for a workflow listening for one test call.
+//! `/webhook-test/{path}` does the same for a workflow listening for one test call;
+//! `/webhook-waiting/{executionId}` resumes an execution waiting for a call.
 
 mod cache;
 mod guard;
@@ -11,6 +12,7 @@ mod rate_limit;
 mod request;
 mod respond;
 mod test_registry;
+mod waiting;
 
 pub use cache::WebhookCache;
 pub use rate_limit::RateLimiter;
@@ -26,7 +28,8 @@ use crate::store;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/webhook/{path:.*}", web::route().to(handle))
-        .route("/webhook-test/{path:.*}", web::route().to(handle_test));
+        .route("/webhook-test/{path:.*}", web::route().to(handle_test))
+        .route("/webhook-waiting/{id:.*}", web::route().to(waiting::handle));
 }
 
 /// n8n's webhook answers are plain JSON `{code, message, hint?}`, not problem documents.

@@ -176,6 +176,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         run_wait_ms: "10000".into(),
         test_webhook_ttl_ms: "120000".into(),
         files_root: String::new(),
+        wait_pause_after_secs: "65".into(),
         http_allow: String::new(),
         http_breaker_failures: "5".into(),
         http_breaker_cooldown_ms: "30000".into(),

@@ -13,6 +13,7 @@ mod respond_to_webhook;
 mod subworkflows;
 mod tags;
 mod test_webhooks;
+mod waiting;
 mod webhook_cache;
 mod webhook_guards;
 mod webhook_idempotency;

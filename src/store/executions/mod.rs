@@ -5,6 +5,7 @@ mod create;
 mod data;
 mod lifecycle;
 mod list;
+mod waiting;
 
 use chrono::{DateTime, Utc};
 use entity::execution;
@@ -14,6 +15,7 @@ pub use create::{NewExecution, create};
 pub use data::{ExecutionData, get_data};
 pub use lifecycle::{cancel_if_pending, claim, delete, finish, get, set_retry_success};
 pub use list::{ExecutionFilter, list, list_query};
+pub use waiting::{claim_waiting, pause, timed};
 
 use crate::store::StoreError;
 

@@ -1,0 +1,106 @@
+//! Resuming waiting executions: at their time (an in-process timer, set again at start-up) or
+//! when their waiting webhook is called. Each is claimed back to `running` exactly once, so a
+//! timer and a call racing for the same execution resume it once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+use weft_engine::run::{Item, Paused, ResultData};
+use weft_engine::{WorkflowDefinition, WorkflowDraft};
+
+use super::{Begin, Completed, Resumed, Runner};
+use crate::store::executions::{self, ExecutionRecord, Status};
+use crate::store::{self, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    #[error("the execution is {0}, not waiting")]
+    NotWaiting(&'static str),
+    #[error("the execution waits for a time, not for a call")]
+    NotForCalls,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn corrupt(id: Uuid, what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("waiting execution {id}: {what}"))
+}
+
+impl Runner {
+    /// Resumes waiting execution `id`: with `call` (the items of the webhook call that resumed
+    /// it) or, when `None`, with the items its waiting node held. The handle resolves when the
+    /// run ends or pauses again.
+    pub async fn resume(
+        self: &Arc<Self>,
+        id: Uuid,
+        call: Option<Vec<Item>>,
+    ) -> Result<(ExecutionRecord, JoinHandle<Result<Completed, StoreError>>), ResumeError> {
+        let record = executions::get(&self.db, id).await?;
+        if record.status != Status::Waiting {
+            return Err(ResumeError::NotWaiting(record.status.as_str()));
+        }
+        let data = executions::get_data(&self.db, id).await?;
+        let mut state = data.result.ok_or_else(|| corrupt(id, "no saved state"))?;
+        let previous: ResultData =
+            serde_json::from_value(state["resultData"].take()).map_err(|e| corrupt(id, e))?;
+        let paused: Paused = serde_json::from_value(state["executionData"]["weftPaused"].take())
+            .map_err(|e| corrupt(id, e))?;
+        if call.is_some() && !paused.suspend.webhook {
+            return Err(ResumeError::NotForCalls);
+        }
+        let draft: WorkflowDraft =
+            serde_json::from_value(data.workflow).map_err(|e| corrupt(id, e))?;
+        let def = WorkflowDefinition::try_from(draft).map_err(|e| corrupt(id, format!("{e:?}")))?;
+        if !executions::claim_waiting(&self.db, id).await? {
+            let now = executions::get(&self.db, id).await?;
+            return Err(ResumeError::NotWaiting(now.status.as_str()));
+        }
+        let static_data = store::workflows::get(&self.db, record.workflow_id)
+            .await
+            .ok()
+            .and_then(|w| w.static_data);
+        let options = self.options(
+            &record,
+            paused.node.clone(),
+            Vec::new(),
+            HashMap::new(),
+            static_data.or(Some(Value::Null)),
+            Default::default(),
+        );
+        let begin = Begin::Resume(Box::new(Resumed {
+            previous,
+            paused,
+            items: call,
+        }));
+        let handle = self.spawn(id, def, options, begin);
+        Ok((record, handle))
+    }
+
+    /// Resumes `id` at `till` (at once if that has passed), unless something resumed it first.
+    pub(super) fn schedule(self: &Arc<Self>, id: Uuid, till: DateTime<Utc>) {
+        let runner = self.clone();
+        tokio::spawn(async move {
+            let wait = (till - Utc::now()).to_std().unwrap_or_default();
+            tokio::time::sleep(wait).await;
+            match runner.resume(id, None).await {
+                Ok(_) | Err(ResumeError::NotWaiting(_)) => {}
+                Err(e) => {
+                    tracing::warn!(execution = %id, error = %e, "resuming a waiting execution failed")
+                }
+            }
+        });
+    }
+
+    /// Sets the timers of every waiting execution that resumes at a time (at start-up).
+    pub async fn reschedule_waiting(self: &Arc<Self>) -> Result<usize, StoreError> {
+        let timed = executions::timed(&self.db).await?;
+        for (id, till) in &timed {
+            self.schedule(*id, *till);
+        }
+        Ok(timed.len())
+    }
+}

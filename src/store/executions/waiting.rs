@@ -1,0 +1,80 @@
+//! Waiting executions: paused with their state (and maybe a time to resume), claimed back to
+//! `running` exactly once when resumed, and listed at start-up so their timers are set again.
+
+use chrono::{DateTime, Utc};
+use entity::{execution, execution_data};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{Status, data};
+use crate::db::Db;
+use crate::store::StoreError;
+
+/// Marks a running execution `waiting` until `wait_till` (or a call) and stores its state.
+pub async fn pause(
+    db: &Db,
+    id: Uuid,
+    wait_till: Option<DateTime<Utc>>,
+    state: &Value,
+) -> Result<(), StoreError> {
+    let bytes = data::encode(state)?;
+    let txn = db.writer().begin().await?;
+    execution::Entity::update_many()
+        .col_expr(
+            execution::Column::Status,
+            Expr::value(Status::Waiting.as_str()),
+        )
+        .col_expr(execution::Column::WaitTill, Expr::value(wait_till))
+        .filter(execution::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    execution_data::Entity::update_many()
+        .col_expr(execution_data::Column::Data, Expr::value(bytes))
+        .col_expr(
+            execution_data::Column::DataEncoding,
+            Expr::value(data::ZLIB_JSON),
+        )
+        .filter(execution_data::Column::ExecutionId.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves a `waiting` execution back to `running`. `false` when it is not waiting (already
+/// resumed, canceled, or never paused): the caller must not resume it.
+pub async fn claim_waiting(db: &Db, id: Uuid) -> Result<bool, StoreError> {
+    let result = execution::Entity::update_many()
+        .col_expr(
+            execution::Column::Status,
+            Expr::value(Status::Running.as_str()),
+        )
+        .col_expr(
+            execution::Column::WaitTill,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(execution::Column::Id.eq(id))
+        .filter(execution::Column::Status.eq(Status::Waiting.as_str()))
+        .exec(db.writer())
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Waiting executions that resume at a time, with that time.
+pub async fn timed(db: &Db) -> Result<Vec<(Uuid, DateTime<Utc>)>, StoreError> {
+    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = execution::Entity::find()
+        .select_only()
+        .column(execution::Column::Id)
+        .column(execution::Column::WaitTill)
+        .filter(execution::Column::Status.eq(Status::Waiting.as_str()))
+        .filter(execution::Column::WaitTill.is_not_null())
+        .into_tuple()
+        .all(db.reader())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, till)| till.map(|t| (id, t)))
+        .collect())
+}
