@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 use weft_engine::run::{Item, Paused, ResultData};
@@ -68,7 +67,7 @@ impl Runner {
             paused.node.clone(),
             Vec::new(),
             HashMap::new(),
-            static_data.or(Some(Value::Null)),
+            static_data,
             Default::default(),
         );
         let begin = Begin::Resume(Box::new(Resumed {

@@ -131,6 +131,8 @@ impl SubRunner<'_> {
             pin_data: Default::default(),
             static_data: Value::Object(Default::default()),
             responder: Default::default(),
+            // A sub-workflow runs inside its caller: its waits sleep there, they cannot pause.
+            pause_waits_over: None,
             ..self.options.clone()
         };
         let result = Box::pin(Executor::new(def, self.registry).run(options)).await;
