@@ -9,7 +9,7 @@ use serde_json::Value;
 use sha2::Digest;
 use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
 
-use crate::util::paired;
+use crate::util::{paired, string_param};
 
 pub struct Crypto;
 
@@ -22,11 +22,11 @@ impl NodeType for Crypto {
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
-            let action = str_param(&ctx, "action", 0, "hash")?;
+            let action = string_param(&ctx, "action", 0, "hash")?;
             let mut out = Vec::with_capacity(ctx.items().len());
             for (i, item) in ctx.items().iter().enumerate() {
                 let (value, binary_used) = compute(&ctx, &action, item, i)?;
-                let property = str_param(&ctx, "dataPropertyName", i, "data")?;
+                let property = string_param(&ctx, "dataPropertyName", i, "data")?;
                 let mut new = Item::new(item.json.clone());
                 if !binary_used {
                     new.binary = item.binary.clone();
@@ -37,19 +37,6 @@ impl NodeType for Crypto {
             Ok(Some(vec![out]))
         })
     }
-}
-
-fn str_param(
-    ctx: &NodeContext<'_>,
-    name: &str,
-    i: usize,
-    default: &str,
-) -> Result<String, NodeError> {
-    Ok(match ctx.parameter(name, i)? {
-        Value::Null => default.to_owned(),
-        Value::String(s) => s,
-        other => other.to_string(),
-    })
 }
 
 /// The action's result for item `i`, and whether it consumed the item's binary data.
@@ -66,29 +53,29 @@ fn compute(
     match action {
         "generate" => Ok((generate(ctx, i)?, false)),
         "hash" | "hmac" => {
-            let kind = str_param(ctx, "type", i, "MD5")?;
-            let encoding = str_param(ctx, "encoding", i, "hex")?;
+            let kind = string_param(ctx, "type", i, "MD5")?;
+            let encoding = string_param(ctx, "encoding", i, "hex")?;
             let binary = ctx.parameter("binaryData", i)?.as_bool().unwrap_or(false);
             let input = if binary {
-                let property = str_param(ctx, "binaryPropertyName", i, "data")?;
+                let property = string_param(ctx, "binaryPropertyName", i, "data")?;
                 binary_bytes(item, &property).map_err(at)?
             } else {
-                str_param(ctx, "value", i, "")?.into_bytes()
+                string_param(ctx, "value", i, "")?.into_bytes()
             };
             let digest = if action == "hash" {
                 hash(&kind, &input)
             } else {
-                let secret = str_param(ctx, "secret", i, "")?;
+                let secret = string_param(ctx, "secret", i, "")?;
                 hmac(&kind, secret.as_bytes(), &input)
             }
             .map_err(at)?;
             Ok((encode(&digest, &encoding).map_err(at)?, binary))
         }
         "sign" => {
-            let algorithm = str_param(ctx, "algorithm", i, "")?;
-            let encoding = str_param(ctx, "encoding", i, "hex")?;
-            let key = str_param(ctx, "privateKey", i, "")?;
-            let value = str_param(ctx, "value", i, "")?;
+            let algorithm = string_param(ctx, "algorithm", i, "")?;
+            let encoding = string_param(ctx, "encoding", i, "hex")?;
+            let key = string_param(ctx, "privateKey", i, "")?;
+            let value = string_param(ctx, "value", i, "")?;
             let signature = sign(&algorithm, &key, value.as_bytes()).map_err(at)?;
             Ok((encode(&signature, &encoding).map_err(at)?, false))
         }
@@ -99,7 +86,7 @@ fn compute(
 }
 
 fn generate(ctx: &NodeContext<'_>, i: usize) -> Result<String, NodeError> {
-    let kind = str_param(ctx, "encodingType", i, "uuid")?;
+    let kind = string_param(ctx, "encodingType", i, "uuid")?;
     if kind == "uuid" {
         return Ok(uuid::Uuid::new_v4().to_string());
     }

@@ -1,6 +1,6 @@
 //! Small helpers shared by nodes.
 
-use weft_engine::run::{Item, PairedItem};
+use weft_engine::run::{Item, NodeContext, NodeError, PairedItem};
 
 /// The first input's items, cloned (what most single-input nodes work on).
 pub fn first_input(inputs: &[Option<Vec<Item>>]) -> Vec<Item> {
@@ -11,6 +11,21 @@ pub fn first_input(inputs: &[Option<Vec<Item>>]) -> Vec<Item> {
 pub fn paired(mut item: Item, index: usize) -> Item {
     item.paired_item = Some(PairedItem::item(index));
     item
+}
+
+/// A parameter as text for item `i`: `default` when absent or empty, other values as JavaScript
+/// writes them.
+pub fn string_param(
+    ctx: &NodeContext<'_>,
+    name: &str,
+    i: usize,
+    default: &str,
+) -> Result<String, NodeError> {
+    Ok(match ctx.parameter(name, i)? {
+        serde_json::Value::Null => default.to_owned(),
+        serde_json::Value::String(s) if s.is_empty() => default.to_owned(),
+        other => js_string(&other),
+    })
 }
 
 /// A JSON value as JavaScript's `String(value)` writes it (numbers without `.0`, `1e+21`).

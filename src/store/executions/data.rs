@@ -6,7 +6,8 @@ use entity::execution_data;
 use flate2::Compression;
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
-use sea_orm::EntityTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -23,6 +24,21 @@ pub fn encode(value: &Value) -> Result<Vec<u8>, StoreError> {
     enc.write_all(&json)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     enc.finish().map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Replaces an execution's stored data with `value` (compressed), inside the caller's transaction.
+pub(super) async fn store<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    value: &Value,
+) -> Result<(), StoreError> {
+    execution_data::Entity::update_many()
+        .col_expr(execution_data::Column::Data, Expr::value(encode(value)?))
+        .col_expr(execution_data::Column::DataEncoding, Expr::value(ZLIB_JSON))
+        .filter(execution_data::Column::ExecutionId.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 fn decode(bytes: &[u8], encoding: &str) -> Result<Option<Value>, StoreError> {

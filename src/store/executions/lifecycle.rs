@@ -1,7 +1,7 @@
 //! State changes of an execution: claim (new → running, once), finish, cancel, delete.
 
 use chrono::{DateTime, Utc};
-use entity::{execution, execution_data};
+use entity::execution;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::Value;
@@ -45,7 +45,6 @@ pub async fn finish(
     status: Status,
     result: &Value,
 ) -> Result<DateTime<Utc>, StoreError> {
-    let bytes = data::encode(result)?;
     let stopped = now();
     let txn = db.writer().begin().await?;
     execution::Entity::update_many()
@@ -54,15 +53,7 @@ pub async fn finish(
         .filter(execution::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    execution_data::Entity::update_many()
-        .col_expr(execution_data::Column::Data, Expr::value(bytes))
-        .col_expr(
-            execution_data::Column::DataEncoding,
-            Expr::value(data::ZLIB_JSON),
-        )
-        .filter(execution_data::Column::ExecutionId.eq(id))
-        .exec(&txn)
-        .await?;
+    data::store(&txn, id, result).await?;
     txn.commit().await?;
     Ok(stopped)
 }

@@ -2,7 +2,7 @@
 //! `running` exactly once when resumed, and listed at start-up so their timers are set again.
 
 use chrono::{DateTime, Utc};
-use entity::{execution, execution_data};
+use entity::execution;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 use serde_json::Value;
@@ -19,7 +19,6 @@ pub async fn pause(
     wait_till: Option<DateTime<Utc>>,
     state: &Value,
 ) -> Result<(), StoreError> {
-    let bytes = data::encode(state)?;
     let txn = db.writer().begin().await?;
     execution::Entity::update_many()
         .col_expr(
@@ -30,15 +29,7 @@ pub async fn pause(
         .filter(execution::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    execution_data::Entity::update_many()
-        .col_expr(execution_data::Column::Data, Expr::value(bytes))
-        .col_expr(
-            execution_data::Column::DataEncoding,
-            Expr::value(data::ZLIB_JSON),
-        )
-        .filter(execution_data::Column::ExecutionId.eq(id))
-        .exec(&txn)
-        .await?;
+    data::store(&txn, id, state).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -16,25 +16,12 @@ use weft_engine::run::{
 };
 
 use crate::set::path;
-use crate::util::{js_string, paired};
+use crate::util::{js_string, paired, string_param};
 
 pub struct ConvertToFile;
 pub struct ExtractFromFile;
 
 type Output = Result<Option<Vec<Vec<Item>>>, NodeError>;
-
-fn param_str(
-    ctx: &NodeContext<'_>,
-    name: &str,
-    i: usize,
-    default: &str,
-) -> Result<String, NodeError> {
-    Ok(match ctx.parameter(name, i)? {
-        Value::Null => default.to_owned(),
-        Value::String(s) if s.is_empty() => default.to_owned(),
-        other => js_string(&other),
-    })
-}
 
 fn options(ctx: &NodeContext<'_>, name: &str, i: usize) -> Result<Map<String, Value>, NodeError> {
     Ok(ctx
@@ -85,7 +72,7 @@ impl NodeType for ConvertToFile {
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
-            let operation = param_str(&ctx, "operation", 0, "csv")?;
+            let operation = string_param(&ctx, "operation", 0, "csv")?;
             match operation.as_str() {
                 "csv" | "html" | "rtf" | "ods" | "xlsx" | "xls" => spreadsheet(&ctx, &operation),
                 "toJson" => to_json(&ctx),
@@ -101,7 +88,7 @@ impl NodeType for ConvertToFile {
 
 fn spreadsheet(ctx: &NodeContext<'_>, format: &str) -> Output {
     let o = options(ctx, "options", 0)?;
-    let property = param_str(ctx, "binaryPropertyName", 0, "data")?;
+    let property = string_param(ctx, "binaryPropertyName", 0, "data")?;
     let json: Vec<&Map<String, Value>> = ctx.items().iter().map(|i| &i.json).collect();
     let grid = sheet::grid(&json, opt_bool(&o, "headerRow") != Some(false));
     let sheet_name = opt_str(&o, "sheetName").unwrap_or("Sheet");
@@ -148,7 +135,7 @@ fn to_json(ctx: &NodeContext<'_>) -> Output {
     let items = ctx.items();
     if !each {
         let o = options(ctx, "options", 0)?;
-        let property = param_str(ctx, "binaryPropertyName", 0, "data")?;
+        let property = string_param(ctx, "binaryPropertyName", 0, "data")?;
         let all = Value::Array(
             items
                 .iter()
@@ -164,7 +151,7 @@ fn to_json(ctx: &NodeContext<'_>) -> Output {
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let o = options(ctx, "options", i)?;
-        let property = param_str(ctx, "binaryPropertyName", i, "data")?;
+        let property = string_param(ctx, "binaryPropertyName", i, "data")?;
         let bytes = json_bytes(&Value::Object(item.json.clone()), &o)?;
         let entry = binary::entry(&bytes, opt_str(&o, "fileName"), Some("application/json"));
         out.push(paired(binary::item_with(&property, entry), i));
@@ -196,13 +183,13 @@ fn per_item(ctx: &NodeContext<'_>, operation: &str) -> Output {
             item_index: Some(i),
             ..e
         };
-        let property = param_str(ctx, "binaryPropertyName", i, "data")?;
+        let property = string_param(ctx, "binaryPropertyName", i, "data")?;
         let entry = if operation == "iCal" {
             let fields = options(ctx, "additionalFields", i)?;
             let text = ical::create(
-                &param_str(ctx, "title", i, "")?,
-                &param_str(ctx, "start", i, "")?,
-                &param_str(ctx, "end", i, "")?,
+                &string_param(ctx, "title", i, "")?,
+                &string_param(ctx, "start", i, "")?,
+                &string_param(ctx, "end", i, "")?,
                 ctx.parameter("allDay", i)?.as_bool().unwrap_or(false),
                 &fields,
             )
@@ -211,7 +198,7 @@ fn per_item(ctx: &NodeContext<'_>, operation: &str) -> Output {
             binary::entry(text.as_bytes(), Some(name), Some("text/calendar"))
         } else {
             let o = options(ctx, "options", i)?;
-            let source = param_str(ctx, "sourceProperty", i, "")?;
+            let source = string_param(ctx, "sourceProperty", i, "")?;
             let value = path::lodash_get(&item.json, &source).ok_or_else(|| {
                 at(NodeError::new(format!(
                     "The value in \"{source}\" is not set"
@@ -268,14 +255,14 @@ impl NodeType for ExtractFromFile {
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
-            let operation = param_str(&ctx, "operation", 0, "csv")?;
+            let operation = string_param(&ctx, "operation", 0, "csv")?;
             let mut out = Vec::new();
             for (i, item) in ctx.items().iter().enumerate() {
                 let at = |e: NodeError| NodeError {
                     item_index: Some(i),
                     ..e
                 };
-                let property = param_str(&ctx, "binaryPropertyName", i, "data")?;
+                let property = string_param(&ctx, "binaryPropertyName", i, "data")?;
                 let o = options(&ctx, "options", i)?;
                 match operation.as_str() {
                     "csv" | "html" | "rtf" | "xlsx" | "xls" | "ods" => {
@@ -288,7 +275,7 @@ impl NodeType for ExtractFromFile {
                         let Some(bytes) = binary::bytes(item, &property).map_err(at)? else {
                             continue;
                         };
-                        let key = param_str(&ctx, "destinationKey", i, "data")?;
+                        let key = string_param(&ctx, "destinationKey", i, "data")?;
                         let value = move_to(&operation, bytes, &o).map_err(at)?;
                         out.push(paired(keep_source(item, &property, &key, value, &o), i));
                     }
