@@ -114,6 +114,16 @@ pub struct SettingsArgs {
         hide_env_values = true
     )]
     pub redis_url: Option<String>,
+    /// Key that encrypts stored credentials (at least 16 characters; the same on every
+    /// instance). Default: SQLite keeps a random key in `<data dir>/encryption-key`; Postgres
+    /// has none, and credentials cannot be stored until one is set.
+    #[arg(
+        long = "encryption-key",
+        env = "WEFT_ENCRYPTION_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub encryption_key: Option<String>,
     /// Largest request body accepted, in bytes.
     #[arg(
         long = "max-body-bytes",

@@ -15,6 +15,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database: DatabaseConfig,
     pub redis_url: Option<SecretUrl>,
+    /// `WEFT_ENCRYPTION_KEY`: what stored credentials are encrypted with.
+    pub encryption_key: Option<SecretText>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// HTTP worker threads; `None` means one per core.
@@ -51,6 +53,22 @@ pub struct DatabaseConfig {
     pub pool_max: u32,
     pub pool_min: u32,
     pub acquire_timeout: Duration,
+}
+
+/// A secret string: printed as `***` by `Debug` and `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
 }
 
 /// Which database, from the URL's scheme.
@@ -233,6 +251,13 @@ impl Config {
                 Some(SecretUrl(url))
             }
         };
+        let encryption_key = match args.encryption_key.as_deref() {
+            None | Some("") => None,
+            Some(key) if key.chars().count() < 16 => {
+                return Err(bad("WEFT_ENCRYPTION_KEY", "must be at least 16 characters"));
+            }
+            Some(key) => Some(SecretText(key.to_owned())),
+        };
         let max_body_bytes: usize = number("WEFT_MAX_BODY_BYTES", &args.max_body_bytes)?;
         if max_body_bytes < 1024 {
             return Err(bad("WEFT_MAX_BODY_BYTES", "must be at least 1024"));
@@ -316,6 +341,7 @@ impl Config {
                 acquire_timeout: Duration::from_millis(acquire_ms),
             },
             redis_url,
+            encryption_key,
             max_body_bytes,
             http_workers: (workers > 0).then_some(workers),
             executions: ExecutionConfig {
@@ -380,6 +406,7 @@ mod tests {
                 "DATABASE_REPLICA_URLS",
             ),
             (&["--redis-url", "http://x"], "REDIS_URL"),
+            (&["--encryption-key", "too-short"], "WEFT_ENCRYPTION_KEY"),
             (&["--database-pool-max", "lots"], "DATABASE_POOL_MAX"),
             (&["--database-pool-min", "50"], "DATABASE_POOL_MIN"),
             (

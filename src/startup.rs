@@ -13,6 +13,7 @@ use crate::api::state::AppState;
 use crate::config::Config;
 use crate::db::Db;
 use crate::runner::{Runner, RunnerSettings};
+use crate::store::credentials::Cipher;
 
 /// A bound, not yet running server, and what tests need to reach it.
 pub struct Application {
@@ -35,6 +36,7 @@ impl Application {
                     .with_context(|| format!("REDIS_URL {url} is not usable"))?,
             ),
         };
+        let cipher = credential_cipher(&config)?.map(Arc::new);
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
@@ -53,6 +55,7 @@ impl Application {
                 },
                 concurrency: config.executions.concurrency,
                 pause_after: config.executions.wait_pause_after,
+                cipher: cipher.clone(),
             },
         ));
         match runner.reschedule_waiting().await {
@@ -63,6 +66,7 @@ impl Application {
         let state = web::Data::new(AppState {
             db: db.clone(),
             redis,
+            cipher,
             max_body_bytes: config.max_body_bytes,
             runner,
             run_wait: config.executions.run_wait,
@@ -114,6 +118,34 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// What stored credentials are encrypted with: `WEFT_ENCRYPTION_KEY`; else, for SQLite, a key
+/// kept in the data directory (random per process for an in-memory database); else none.
+fn credential_cipher(config: &Config) -> anyhow::Result<Option<Cipher>> {
+    use crate::config::DatabaseUrl;
+    Ok(match (&config.encryption_key, &config.database.url) {
+        (Some(key), _) => Some(Cipher::from_passphrase(key.expose())),
+        (None, DatabaseUrl::Sqlite(url))
+            if url.contains(":memory:") || url.contains("mode=memory") =>
+        {
+            Some(Cipher::ephemeral())
+        }
+        (None, DatabaseUrl::Sqlite(_)) => {
+            Some(Cipher::load_or_create(&config.data_dir).with_context(|| {
+                format!(
+                    "cannot read or create the credentials key in {}",
+                    config.data_dir.display()
+                )
+            })?)
+        }
+        (None, DatabaseUrl::Postgres(_)) => {
+            tracing::warn!(
+                "WEFT_ENCRYPTION_KEY is not set: credentials cannot be stored or used until it is"
+            );
+            None
+        }
+    })
 }
 
 /// `/docs` without the slash: Swagger UI lives at `/docs/`.

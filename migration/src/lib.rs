@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_schema;
 mod m20261121_000002_webhook_idempotency;
+mod m20261122_000001_credential_indexes;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_schema::Migration),
             Box::new(m20261121_000002_webhook_idempotency::Migration),
+            Box::new(m20261122_000001_credential_indexes::Migration),
         ]
     }
 }

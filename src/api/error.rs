@@ -152,6 +152,20 @@ impl From<StoreError> for ApiError {
                 "If-Match does not match the current version (\"{current}\"); fetch the workflow again"
             )),
             StoreError::Rule(m) => Self::BadRequest(m),
+            StoreError::Invalid(problems) => {
+                let errors: Vec<FieldError> = problems
+                    .into_iter()
+                    .map(|(path, message)| FieldError { path, message })
+                    .collect();
+                Self::Invalid {
+                    detail: errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.path, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    errors,
+                }
+            }
             StoreError::Database(e) if matches!(e, sea_orm::DbErr::ConnectionAcquire(_)) => {
                 tracing::warn!(error = %e, "database pool exhausted");
                 Self::Unavailable("the database is busy; retry shortly".into())

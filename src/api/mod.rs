@@ -1,5 +1,6 @@
 //! The HTTP API: health, the n8n-shaped `/api/v1` resources, the OpenAPI document and Swagger UI.
 
+mod credentials;
 pub mod error;
 mod executions;
 pub mod extract;
@@ -32,6 +33,7 @@ use error::ApiError;
         (name = "executions", description = "Runs of workflows and their data"),
         (name = "node-types", description = "The node types this server runs"),
         (name = "tags", description = "Tags for organising workflows"),
+        (name = "credentials", description = "Secrets nodes use, stored encrypted and never returned"),
     )
 )]
 struct ApiDoc;
@@ -45,7 +47,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .configure(workflows::routes)
             .configure(executions::routes)
             .configure(node_types::routes)
-            .configure(tags::routes),
+            .configure(tags::routes)
+            .configure(credentials::routes),
     );
 }
 

@@ -10,6 +10,8 @@ use crate::webhooks::{RateLimiter, TestWebhooks, WebhookCache};
 pub struct AppState {
     pub db: Db,
     pub redis: Option<redis::Client>,
+    /// Encrypts and decrypts stored credentials; `None` without an encryption key (Postgres).
+    pub cipher: Option<Arc<crate::store::credentials::Cipher>>,
     pub max_body_bytes: usize,
     pub runner: Arc<Runner>,
     /// How long a run request waits for its result before answering 202.

@@ -2,6 +2,7 @@
 //! thread (the engine's JavaScript sandbox stays on one thread), and records the outcome.
 //! Queue mode will hand the same execution id to a worker instead.
 
+mod credentials;
 mod outcome;
 mod resume;
 mod subworkflows;
@@ -53,7 +54,7 @@ pub enum RunError {
 }
 
 /// Limits every execution this runner starts gets.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RunnerSettings {
     pub limits: ExprLimits,
     pub budget: Budget,
@@ -61,6 +62,8 @@ pub struct RunnerSettings {
     pub concurrency: usize,
     /// Waits longer than this pause their execution (`waiting`) instead of holding a thread.
     pub pause_after: Duration,
+    /// Opens stored credentials for nodes; `None` when no encryption key is configured.
+    pub cipher: Option<Arc<crate::store::credentials::Cipher>>,
 }
 
 pub struct Runner {
@@ -71,6 +74,7 @@ pub struct Runner {
     permits: Arc<Semaphore>,
     cancels: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
     pause_after: Duration,
+    cipher: Option<Arc<crate::store::credentials::Cipher>>,
 }
 
 /// How an execution's run begins: from its start node, or from where it paused.
@@ -96,6 +100,7 @@ impl Runner {
             permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             cancels: Mutex::new(HashMap::new()),
             pause_after: settings.pause_after,
+            cipher: settings.cipher,
         }
     }
 
@@ -198,6 +203,13 @@ impl Runner {
                 runner: Arc::downgrade(self),
                 handle: tokio::runtime::Handle::current(),
             }))),
+            credentials: weft_engine::run::Credentials(Some(Arc::new(
+                credentials::StoreCredentials {
+                    db: self.db.clone(),
+                    cipher: self.cipher.clone(),
+                    handle: tokio::runtime::Handle::current(),
+                },
+            ))),
             depth: 0,
             pause_waits_over: Some(self.pause_after),
         }

@@ -1,5 +1,6 @@
 //! Repositories over sea-orm: entity rows <-> domain records, constraint violations -> `StoreError`.
 
+pub mod credentials;
 pub mod executions;
 pub mod pagination;
 pub mod tags;
@@ -24,6 +25,9 @@ pub enum StoreError {
     /// A write that breaks a rule of the domain (e.g. activating a workflow with no trigger).
     #[error("{0}")]
     Rule(String),
+    /// Values that break the rules of their fields: `(field path, message)` each.
+    #[error("{}", .0.iter().map(|(p, m)| format!("{p}: {m}")).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<(String, String)>),
     /// A stored value that can no longer be read back (a bug or manual tampering).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),

@@ -3,12 +3,9 @@
 
 use std::net::IpAddr;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderValue, ORIGIN, USER_AGENT};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
-
-use super::answer;
 
 /// The refusal, when the node's options refuse this request.
 pub fn check(req: &HttpRequest, options: &Value) -> Option<HttpResponse> {
@@ -34,11 +31,8 @@ pub fn check(req: &HttpRequest, options: &Value) -> Option<HttpResponse> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if is_bot(agent) {
-            return Some(answer(
-                StatusCode::FORBIDDEN,
-                "Authorization data is wrong!".into(),
-                None,
-            ));
+            // n8n refuses bots as it refuses wrong credentials.
+            return Some(super::auth::forbidden());
         }
     }
     None

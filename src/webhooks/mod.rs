@@ -4,6 +4,7 @@
 //! `/webhook-test/{path}` does the same for a workflow listening for one test call;
 //! `/webhook-waiting/{executionId}` resumes an execution waiting for a call.
 
+mod auth;
 mod cache;
 mod guard;
 mod idempotent;
@@ -178,11 +179,15 @@ async fn serve(
     if let Some(refused) = guard::check(req, target.options()) {
         return refused;
     }
+    let jwt_payload = match auth::check(req, &target.auth) {
+        Ok(claims) => claims,
+        Err(refused) => return *refused,
+    };
     let idempotency_key = match idempotent::key(req) {
         Ok(k) => k,
         Err(refused) => return *refused,
     };
-    let item = match request::item(
+    let mut item = match request::item(
         req,
         payload,
         &route,
@@ -195,6 +200,10 @@ async fn serve(
         Ok(item) => item,
         Err(response) => return response,
     };
+    if let Some(claims) = jwt_payload {
+        item.json
+            .insert("jwtPayload".into(), serde_json::Value::Object(claims));
+    }
     if let Some(key) = &idempotency_key
         && let Err(repeat) = idempotent::claim(state, &webhook, key).await
     {

@@ -28,6 +28,8 @@ pub struct Target {
     pub params: Value,
     /// `settings.webhookRateLimit`, calls per minute.
     pub rate_limit: Option<u32>,
+    /// The node's authentication, its credential decrypted.
+    pub auth: super::auth::Auth,
 }
 
 impl Target {
@@ -58,12 +60,12 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Http
             return Err(error_in_workflow());
         }
     };
-    let params = definition
-        .nodes()
-        .iter()
-        .find(|n| n.name == route.node)
-        .map(|n| n.parameters.clone())
-        .unwrap_or(Value::Null);
+    let node = definition.nodes().iter().find(|n| n.name == route.node);
+    let params = node.map(|n| n.parameters.clone()).unwrap_or(Value::Null);
+    let auth = match node {
+        Some(node) => super::auth::load(state, node).await,
+        None => super::auth::Auth::None,
+    };
     let rate_limit = weft_engine::workflow::webhook_rate_limit(definition.settings())
         .ok()
         .flatten();
@@ -72,6 +74,7 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Http
         static_data: stored.static_data,
         params,
         rate_limit,
+        auth,
     })
 }
 

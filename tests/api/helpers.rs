@@ -170,6 +170,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         database_pool_min: "0".into(),
         database_acquire_timeout_ms: "5000".into(),
         redis_url: None,
+        encryption_key: None,
         max_body_bytes: "16777216".into(),
         http_workers: "2".into(),
         execution_concurrency: "4".into(),
@@ -224,6 +225,10 @@ impl TestApp {
             }
         };
         let mut args = settings(url);
+        if backend == Backend::Postgres {
+            // SQLite keeps a key of its own in the data directory; Postgres needs one given.
+            args.encryption_key = Some("weft-test-encryption-key".into());
+        }
         adjust(&mut args);
         let config = Config::from_args(&args).expect("test config");
         let app = Application::build(config).await.expect("build app");

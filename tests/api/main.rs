@@ -3,6 +3,7 @@
 mod helpers;
 
 mod cli;
+mod credentials;
 mod errors;
 mod executions;
 mod explain;
@@ -14,6 +15,7 @@ mod subworkflows;
 mod tags;
 mod test_webhooks;
 mod waiting;
+mod webhook_auth;
 mod webhook_cache;
 mod webhook_guards;
 mod webhook_idempotency;

@@ -15,6 +15,7 @@ on_both_backends!(
     a_run_that_ends_without_responding_still_answers_the_caller,
     an_n8n_export_with_webhook_set_and_respond_answers_as_n8n_does,
     the_respond_node_answers_with_binary_data_of_the_first_item,
+    the_respond_node_answers_with_a_jwt_signed_by_its_credential,
 );
 
 /// Webhook (responseNode) → `middle` nodes → Respond → Wait `wait_s` seconds.
@@ -230,5 +231,44 @@ async fn the_respond_node_answers_with_binary_data_of_the_first_item(b: Backend)
     assert_eq!(
         res.json::<Value>().await.unwrap(),
         json!({"message": "Error in workflow"})
+    );
+}
+
+async fn the_respond_node_answers_with_a_jwt_signed_by_its_credential(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let data = json!({"keyType": "passphrase", "secret": "signing-secret", "algorithm": "HS384"});
+    let cred = crate::credentials::create_credential(&app, "Signer", "jwtAuth", data.clone()).await;
+    let mut wf = workflow(
+        "token",
+        json!({"respondWith": "jwt", "payload": "={{ JSON.stringify({sub: $json.body.user, scope: 'orders'}) }}"}),
+        vec![],
+        0.0,
+    );
+    wf["nodes"][1]["credentials"] = json!({"jwtAuth": {"id": cred["id"], "name": "Signer"}});
+    activate(&app, &wf).await;
+    let res = post(&app, "token", json!({"user": "u-1"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    let token = body["token"].as_str().expect("a token");
+    let verifier = weft_nodes::jwt::JwtCredential::parse(data.as_object().unwrap()).unwrap();
+    let claims = verifier.verify(token).expect("signed with the credential");
+    assert_eq!(claims["sub"], "u-1");
+    assert_eq!(claims["scope"], "orders");
+    assert!(claims["iat"].is_i64());
+
+    // Without its credential the node fails, and the caller gets n8n's error answer.
+    let mut bare = workflow(
+        "token2",
+        json!({"respondWith": "jwt", "payload": "{}"}),
+        vec![],
+        0.0,
+    );
+    bare["name"] = json!("bare");
+    activate(&app, &bare).await;
+    let res = post(&app, "token2", json!({})).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["message"],
+        "Error in workflow"
     );
 }

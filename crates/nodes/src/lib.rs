@@ -12,6 +12,7 @@ mod html;
 pub mod http;
 mod if_filter;
 mod item_lists;
+pub mod jwt;
 mod limit;
 mod markdown;
 mod merge;

@@ -20,7 +20,7 @@ impl NodeType for RespondToWebhook {
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             let items = first_input(ctx.inputs);
-            let response = build(&ctx, &items)?;
+            let response = build(&ctx, &items).await?;
             // Outside a waiting webhook call (a manual run, a second Respond node) nobody
             // listens; n8n ignores the response then too.
             ctx.responder.respond(response);
@@ -29,7 +29,7 @@ impl NodeType for RespondToWebhook {
     }
 }
 
-fn build(
+async fn build(
     ctx: &NodeContext<'_>,
     items: &[weft_engine::run::Item],
 ) -> Result<WebhookResponse, NodeError> {
@@ -80,6 +80,7 @@ fn build(
             }
             ResponseBody::Bytes(bytes)
         }
+        "jwt" => ResponseBody::Json(serde_json::json!({ "token": jwt_token(ctx).await? })),
         "noData" => ResponseBody::Empty,
         "redirect" => {
             let url = ctx.parameter("redirectURL", 0)?;
@@ -102,6 +103,23 @@ fn build(
         headers,
         body,
     })
+}
+
+/// Respond with a JWT: the `payload` parameter signed with the node's `jwtAuth` credential.
+async fn jwt_token(ctx: &NodeContext<'_>) -> Result<String, NodeError> {
+    let data = ctx.credential("jwtAuth").await?;
+    let failed = |e: String| NodeError {
+        description: Some(e),
+        ..NodeError::new("Error signing JWT token")
+    };
+    let credential = crate::jwt::JwtCredential::parse(&data).map_err(failed)?;
+    let payload = match ctx.parameter("payload", 0)? {
+        Value::String(s) if s.trim().is_empty() => Value::Object(Map::new()),
+        Value::String(s) => serde_json::from_str(&s).map_err(|e| failed(e.to_string()))?,
+        Value::Null => Value::Object(Map::new()),
+        other => other,
+    };
+    credential.sign(&payload).map_err(failed)
 }
 
 fn wrap(key: Option<&str>, value: Value) -> Value {

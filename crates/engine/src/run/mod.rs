@@ -1,6 +1,7 @@
 //! Running a workflow: items, node types, the graph walk in n8n's v1 and v0 orders, run data.
 
 pub mod clock;
+pub mod credentials;
 pub mod data;
 mod executor;
 pub mod graph;
@@ -21,6 +22,7 @@ pub type NodeContexts = std::cell::RefCell<
 >;
 
 pub use clock::Clock;
+pub use credentials::{CredentialFuture, CredentialRef, CredentialSource, Credentials};
 pub use executor::{Budget, ExecutionOrder, Executor, Paused, RunOptions, Suspend};
 pub use item::{Inputs, Item, Outputs, PairedItem, PairedItemRef};
 pub use node_type::{

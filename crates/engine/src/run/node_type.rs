@@ -73,6 +73,8 @@ pub struct NodeContext<'a> {
     pub clock: &'a crate::run::Clock,
     /// Answers the webhook call that started the execution (Respond to Webhook).
     pub responder: &'a crate::run::Responder,
+    /// The decrypted data of credentials this node names (`credentials.for_node`).
+    pub credentials: &'a crate::run::Credentials,
     /// Loads and runs other workflows (Execute Workflow).
     pub subworkflows: crate::run::subworkflow::SubRunner<'a>,
     /// Where a node asks to pause the execution (Wait).
@@ -110,6 +112,14 @@ impl NodeContext<'_> {
         self.evaluator
             .resolve(&self.node.parameters, index)
             .map_err(|e| expr_error(e, index))
+    }
+
+    /// The decrypted data of this node's credential of `credential_type`.
+    pub async fn credential(
+        &self,
+        credential_type: &str,
+    ) -> Result<serde_json::Map<String, Value>, NodeError> {
+        self.credentials.for_node(self.node, credential_type).await
     }
 
     /// One top-level parameter (`Null` when absent), resolved for item `index`.

@@ -27,6 +27,10 @@ pub fn normalize_path(path: &str) -> String {
         .join("/")
 }
 
+/// The Webhook node's `authentication` values this server enforces.
+pub const WEBHOOK_AUTHENTICATIONS: &[&str] =
+    &["none", "basicAuth", "bearerAuth", "headerAuth", "jwtAuth"];
+
 impl WorkflowDefinition {
     /// The routes of its enabled Webhook nodes, or why a node's settings cannot be routed.
     pub fn webhook_routes(&self) -> Result<Vec<WebhookRoute>, String> {
@@ -54,6 +58,18 @@ impl WorkflowDefinition {
             };
             if path.is_empty() {
                 return Err(format!("the Webhook node {:?} has no path", node.name));
+            }
+            let auth = node
+                .parameters
+                .get("authentication")
+                .and_then(Value::as_str)
+                .unwrap_or("none");
+            if !WEBHOOK_AUTHENTICATIONS.contains(&auth) {
+                return Err(format!(
+                    "the Webhook node {:?} uses authentication {auth:?}; this server supports {}",
+                    node.name,
+                    WEBHOOK_AUTHENTICATIONS.join(", ")
+                ));
             }
             let methods: Vec<String> = match node.parameters.get("httpMethod") {
                 Some(Value::Array(list)) => list

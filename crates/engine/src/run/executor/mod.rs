@@ -66,6 +66,8 @@ pub struct RunOptions {
     pub responder: crate::run::Responder,
     /// Where Execute Workflow loads stored workflows from.
     pub workflows: crate::run::subworkflow::Workflows,
+    /// Where nodes get the decrypted data of the credentials they name.
+    pub credentials: crate::run::Credentials,
     /// How many workflows up the call chain this run is (0 for a top-level run).
     pub depth: u32,
     /// Waits longer than this pause the execution (status `waiting`) for the caller to resume
@@ -434,6 +436,7 @@ impl<'w> Executor<'w> {
                 custom_data: &self.custom_data,
                 clock,
                 responder: &options.responder,
+                credentials: &options.credentials,
                 subworkflows: crate::run::subworkflow::SubRunner {
                     registry: self.registry,
                     options,

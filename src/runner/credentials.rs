@@ -1,0 +1,41 @@
+//! Stored credentials for nodes: decrypted through the store's `resolve`, on the server's
+//! runtime (a run's engine thread has its own).
+
+use std::sync::Arc;
+
+use tokio::runtime::Handle;
+use weft_engine::run::{CredentialFuture, CredentialRef, CredentialSource};
+
+use crate::db::Db;
+use crate::store;
+use crate::store::credentials::Cipher;
+
+pub struct StoreCredentials {
+    pub(super) db: Db,
+    pub(super) cipher: Option<Arc<Cipher>>,
+    pub(super) handle: Handle,
+}
+
+impl CredentialSource for StoreCredentials {
+    fn get<'a>(
+        &'a self,
+        reference: &'a CredentialRef,
+        credential_type: &'a str,
+    ) -> CredentialFuture<'a> {
+        Box::pin(async move {
+            let cipher = self
+                .cipher
+                .clone()
+                .ok_or("Credentials cannot be read: this server has no WEFT_ENCRYPTION_KEY")?;
+            let db = self.db.clone();
+            let reference = reference.clone();
+            let credential_type = credential_type.to_owned();
+            self.handle
+                .spawn(async move {
+                    store::credentials::resolve(&db, &cipher, &reference, &credential_type).await
+                })
+                .await
+                .map_err(|e| e.to_string())?
+        })
+    }
+}
