@@ -8,6 +8,7 @@ mod errors;
 mod executions;
 mod explain;
 mod health;
+mod http_credentials;
 mod openapi;
 mod pagination;
 mod respond_to_webhook;

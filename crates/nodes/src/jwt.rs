@@ -160,6 +160,7 @@ impl JwtCredential {
         validation.required_spec_claims.clear();
         validation.leeway = 0;
         validation.validate_aud = false;
+        validation.validate_nbf = true;
         jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
             .map(|data| data.claims)
             .map_err(|e| {

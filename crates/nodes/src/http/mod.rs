@@ -1,6 +1,7 @@
 //! `n8n-nodes-base.httpRequest` v3–v4.2: one pooled client for the process, the SSRF guard on
 //! every address and redirect hop, a circuit breaker per host, n8n's response shapes and errors.
 
+mod auth;
 pub mod breaker;
 pub mod guard;
 mod request;
@@ -96,6 +97,7 @@ impl NodeType for HttpRequest {
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             let mut out = Vec::new();
+            let auth = auth::load(&ctx).await?;
             let items = ctx.items();
             for (i, item) in items.iter().enumerate() {
                 let p = ctx.parameters(i)?;
@@ -122,7 +124,13 @@ impl NodeType for HttpRequest {
                     item_index: Some(i),
                     ..e
                 };
-                let result = match request::prepare(&p, item) {
+                let prepared = request::prepare(&p, item).map(|mut prepared| {
+                    if let Some(auth) = &auth {
+                        auth.apply(&mut prepared);
+                    }
+                    prepared
+                });
+                let result = match prepared {
                     Ok(prepared) => match self.send(prepared, &options).await {
                         Ok(answer) => response::items(answer, &options, i),
                         Err(e) => Err(e),
@@ -185,8 +193,10 @@ impl HttpRequest {
             mut method,
             mut url,
             headers,
+            mut secret_headers,
             mut body,
         } = prepared;
+        let origin = url.origin();
         let mut hops = 0;
         loop {
             self.guard
@@ -204,7 +214,10 @@ impl HttpRequest {
                 )));
             }
             let mut req = client.request(method.clone(), url.clone()).timeout(timeout);
-            for (k, v) in &headers {
+            if url.origin() != origin {
+                secret_headers.clear();
+            }
+            for (k, v) in headers.iter().chain(&secret_headers) {
                 req = req.header(k.as_str(), v.as_str());
             }
             req = attach(req, &body);

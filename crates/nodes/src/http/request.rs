@@ -37,6 +37,8 @@ pub struct Prepared {
     pub method: Method,
     pub url: reqwest::Url,
     pub headers: Vec<(String, String)>,
+    /// Credential headers: sent to the first origin only, never after a redirect elsewhere.
+    pub secret_headers: Vec<(String, String)>,
     pub body: Body,
 }
 
@@ -141,15 +143,6 @@ pub fn prepare(p: &Value, item: &Item) -> Result<Prepared, NodeError> {
             "Invalid URL: {raw_url}. URL must start with \"http\" or \"https\""
         )));
     }
-    match p.get("authentication").and_then(Value::as_str) {
-        None | Some("none") => {}
-        Some(kind) => {
-            return Err(NodeError::new(format!(
-                "Authentication \"{kind}\" needs stored credentials, which this server does not keep yet"
-            ))
-            .with_description("Send the credential as a header with \"Send Headers\" for now"));
-        }
-    }
     if flag(p, "sendQuery") {
         let query = if p.get("specifyQuery").and_then(Value::as_str) == Some("json") {
             object_pairs(&json_param(p, "jsonQuery", "Query Parameters")?, "query")?
@@ -188,6 +181,7 @@ pub fn prepare(p: &Value, item: &Item) -> Result<Prepared, NodeError> {
         method,
         url,
         headers,
+        secret_headers: Vec::new(),
         body,
     })
 }
@@ -300,12 +294,5 @@ mod tests {
         let bad = json!({"url": "https://x", "sendBody": true, "specifyBody": "json", "jsonBody": "{nope"});
         let err = prepare(&bad, &Item::default()).err().unwrap();
         assert_eq!(err.message, "JSON parameter needs to be valid JSON");
-    }
-
-    #[test]
-    fn stored_credentials_are_refused_clearly() {
-        let p = json!({"url": "https://x", "authentication": "genericCredentialType"});
-        let err = prepare(&p, &Item::default()).err().unwrap();
-        assert!(err.message.contains("credentials"), "{}", err.message);
     }
 }
