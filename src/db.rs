@@ -1,7 +1,11 @@
 //! Database handles: a writer and a reader connection (a replica router splits them later), connect and migrate.
 
 use std::str::FromStr;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::postgres::PgPoolOptions;
@@ -18,8 +22,18 @@ use crate::config::{DatabaseConfig, DatabaseUrl};
 pub struct Db {
     writer: DatabaseConnection,
     reader: DatabaseConnection,
-    /// Bumped after every committed change to a workflow, so caches of workflows can tell.
-    changes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Committed changes to workflows and credentials, so caches of them can tell.
+    changes: std::sync::Arc<Changes>,
+}
+
+/// The change generation and how it is shared with other instances.
+#[derive(Debug, Default)]
+struct Changes {
+    generation: AtomicU64,
+    /// Another instance's changes reach this one (the Redis feed is subscribed).
+    feed_live: AtomicBool,
+    /// Where this process's changes go to be published.
+    outbox: OnceLock<UnboundedSender<()>>,
 }
 
 impl Db {
@@ -31,16 +45,38 @@ impl Db {
         &self.reader
     }
 
-    /// Counts a committed change to a workflow (definition, activation, static data).
+    /// Counts a committed change to a workflow (definition, activation, static data) or a
+    /// credential, and tells other instances when a change feed is running.
     pub fn workflow_changed(&self) {
-        self.changes
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        self.changes.generation.fetch_add(1, Ordering::AcqRel);
+        if let Some(outbox) = self.changes.outbox.get() {
+            let _ = outbox.send(());
+        }
     }
 
-    /// How many workflow changes this process has committed; read it before a query whose
-    /// result is cached, and the cache knows when the result may be stale.
+    /// Counts a change another instance committed.
+    pub fn remote_change(&self) {
+        self.changes.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many changes this process knows of; read it before a query whose result is cached,
+    /// and the cache knows when the result may be stale.
     pub fn workflow_generation(&self) -> u64 {
-        self.changes.load(std::sync::atomic::Ordering::Acquire)
+        self.changes.generation.load(Ordering::Acquire)
+    }
+
+    /// Whether a cache of workflows can trust [`Db::workflow_generation`]: always with SQLite
+    /// (one process owns the database), with Postgres only while the change feed is live.
+    pub fn caches_are_coherent(&self) -> bool {
+        self.backend() == DbBackend::Sqlite || self.changes.feed_live.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_change_outbox(&self, outbox: UnboundedSender<()>) {
+        let _ = self.changes.outbox.set(outbox);
+    }
+
+    pub(crate) fn set_feed_live(&self, live: bool) {
+        self.changes.feed_live.store(live, Ordering::Release);
     }
 
     pub fn backend(&self) -> DbBackend {

@@ -31,11 +31,17 @@ impl Application {
         db.migrate().await.context("cannot apply migrations")?;
         let redis = match &config.redis_url {
             None => None,
-            Some(url) => Some(
+            Some(url) => Some(Arc::new(crate::bus::Bus::new(
                 redis::Client::open(url.expose())
                     .with_context(|| format!("REDIS_URL {url} is not usable"))?,
-            ),
+            ))),
         };
+        if let Some(bus) = &redis
+            && db.backend() == sea_orm::DbBackend::Postgres
+        {
+            // Other instances share this database: keep caches coherent through Redis.
+            bus.start_change_feed(&db, &database_scope(&config));
+        }
         let cipher = credential_cipher(&config)?.map(Arc::new);
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -73,9 +79,7 @@ impl Application {
             test_webhooks: crate::webhooks::TestWebhooks::new(config.executions.test_webhook_ttl),
             rate_limits: Default::default(),
             idempotency_window: config.executions.idempotency_window,
-            webhook_cache: crate::webhooks::WebhookCache::new(
-                db.backend() == sea_orm::DbBackend::Sqlite,
-            ),
+            webhook_cache: crate::webhooks::WebhookCache::new(),
         });
         spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);
         let spec = api::openapi();
@@ -153,6 +157,22 @@ async fn docs_redirect() -> actix_web::HttpResponse {
     actix_web::HttpResponse::PermanentRedirect()
         .insert_header((actix_web::http::header::LOCATION, "/docs/"))
         .finish()
+}
+
+/// Which database this is, without credentials: instances agreeing on it share a change feed.
+fn database_scope(config: &Config) -> String {
+    match &config.database.url {
+        crate::config::DatabaseUrl::Postgres(url) => match url::Url::parse(url.expose()) {
+            Ok(u) => format!(
+                "{}:{}{}",
+                u.host_str().unwrap_or_default(),
+                u.port().unwrap_or(5432),
+                u.path()
+            ),
+            Err(_) => String::new(),
+        },
+        crate::config::DatabaseUrl::Sqlite(url) => url.clone(),
+    }
 }
 
 fn describe(config: &Config) -> String {

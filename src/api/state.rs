@@ -9,7 +9,8 @@ use crate::webhooks::{RateLimiter, TestWebhooks, WebhookCache};
 
 pub struct AppState {
     pub db: Db,
-    pub redis: Option<redis::Client>,
+    /// Redis, when configured: shared commands and the change feed.
+    pub redis: Option<Arc<crate::bus::Bus>>,
     /// Encrypts and decrypts stored credentials; `None` without an encryption key (Postgres).
     pub cipher: Option<Arc<crate::store::credentials::Cipher>>,
     pub max_body_bytes: usize,

@@ -1,8 +1,8 @@
 //! The webhook fast path: route lookups and loaded workflows kept in memory, so a cached call
-//! makes no query before its execution row. An entry is good while no workflow change was
-//! committed since it was read (`Db::workflow_generation`) and for at most a few seconds.
-//! Only in embedded mode (SQLite: one process owns the database); with Postgres, other
-//! instances' changes would go unseen until the cache issue adds Redis invalidation events.
+//! makes no query before its execution row. An entry is good while no change was committed
+//! since it was read (`Db::workflow_generation`, which other instances' changes bump through the
+//! Redis change feed) and for at most a few seconds. Used while `Db::caches_are_coherent`: always
+//! with SQLite, with Postgres only while the change feed is live.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::respond::{self, Target};
 use crate::api::state::AppState;
 use crate::db::Db;
-use crate::store::StoreError;
 use crate::store::webhooks::{self, WebhookMatch};
+use crate::store::{self, StoreError};
 
 const TTL: Duration = Duration::from_secs(5);
 const MAX_ENTRIES: usize = 10_000;
@@ -64,15 +64,19 @@ impl<K: Eq + Hash, V: Clone> Map<K, V> {
 }
 
 pub struct WebhookCache {
-    enabled: bool,
     routes: Map<(String, String), Option<WebhookMatch>>,
     targets: Map<(Uuid, String), Target>,
 }
 
+impl Default for WebhookCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl WebhookCache {
-    pub fn new(enabled: bool) -> Self {
+    pub fn new() -> Self {
         Self {
-            enabled,
             routes: Map::new(),
             targets: Map::new(),
         }
@@ -85,7 +89,7 @@ impl WebhookCache {
         method: &str,
         path: &str,
     ) -> Result<Option<WebhookMatch>, StoreError> {
-        if !self.enabled {
+        if !db.caches_are_coherent() {
             return webhooks::lookup(db, method, path).await;
         }
         let generation = db.workflow_generation();
@@ -104,12 +108,22 @@ impl WebhookCache {
         state: &AppState,
         route: &WebhookMatch,
     ) -> Result<Target, HttpResponse> {
-        if !self.enabled {
+        if !state.db.caches_are_coherent() {
             return respond::load(state, route).await;
         }
         let generation = state.db.workflow_generation();
         let key = (route.workflow_id, route.node.clone());
-        if let Some(hit) = self.targets.get(&key, generation) {
+        if let Some(mut hit) = self.targets.get(&key, generation) {
+            // Another instance's run may have saved static data a moment ago; its change event
+            // may still be on its way, so read the static data itself (one small query).
+            if hit.uses_static_data && state.db.backend() != sea_orm::DbBackend::Sqlite {
+                hit.static_data = store::workflows::static_data(&state.db, route.workflow_id)
+                    .await
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "webhook static data load failed");
+                        respond::error_in_workflow()
+                    })?;
+            }
             return Ok(hit);
         }
         let target = respond::load(state, route).await?;

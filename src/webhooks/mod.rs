@@ -162,7 +162,7 @@ async fn serve(
     if let Some(per_minute) = target.rate_limit
         && let Err(rate_limit::RetryAfter(secs)) = state
             .rate_limits
-            .hit(state.redis.as_ref(), &webhook, per_minute)
+            .hit(state.redis.as_deref(), &webhook, per_minute)
             .await
     {
         let mut res = answer(

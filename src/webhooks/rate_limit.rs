@@ -22,7 +22,7 @@ impl RateLimiter {
     /// Counts one call of webhook `key`; refuses it when the window already had `per_minute`.
     pub async fn hit(
         &self,
-        redis: Option<&redis::Client>,
+        redis: Option<&crate::bus::Bus>,
         key: &str,
         per_minute: u32,
     ) -> Result<(), RetryAfter> {
@@ -32,7 +32,7 @@ impl RateLimiter {
         let window = now / WINDOW_SECS;
         let retry = RetryAfter(WINDOW_SECS - now % WINDOW_SECS);
         let count = match redis {
-            Some(client) => match count_in_redis(client, key, window).await {
+            Some(bus) => match count_in_redis(bus, key, window).await {
                 Ok(n) => n,
                 Err(e) => {
                     // Losing Redis must not take webhooks down: count here until it is back.
@@ -66,8 +66,8 @@ impl RateLimiter {
     }
 }
 
-async fn count_in_redis(client: &redis::Client, key: &str, window: u64) -> redis::RedisResult<u64> {
-    let mut conn = client.get_multiplexed_async_connection().await?;
+async fn count_in_redis(bus: &crate::bus::Bus, key: &str, window: u64) -> redis::RedisResult<u64> {
+    let mut conn = bus.conn().await?;
     let redis_key = format!("weft:webhook-rate:{key}:{window}");
     let (count,): (u64,) = redis::pipe()
         .atomic()

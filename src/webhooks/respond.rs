@@ -15,7 +15,7 @@ use crate::store;
 use crate::store::executions::Status;
 use crate::store::webhooks::WebhookMatch;
 
-fn error_in_workflow() -> HttpResponse {
+pub(super) fn error_in_workflow() -> HttpResponse {
     HttpResponse::InternalServerError().json(json!({"message": "Error in workflow"}))
 }
 
@@ -30,6 +30,9 @@ pub struct Target {
     pub rate_limit: Option<u32>,
     /// The node's authentication, its credential decrypted.
     pub auth: super::auth::Auth,
+    /// Some node reads `$getWorkflowStaticData`, so a cached copy must refresh it per call
+    /// when other instances may have saved newer data.
+    pub uses_static_data: bool,
 }
 
 impl Target {
@@ -66,6 +69,8 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Http
         Some(node) => super::auth::load(state, node).await,
         None => super::auth::Auth::None,
     };
+    let uses_static_data = serde_json::to_string(definition.nodes())
+        .is_ok_and(|text| text.contains("getWorkflowStaticData"));
     let rate_limit = weft_engine::workflow::webhook_rate_limit(definition.settings())
         .ok()
         .flatten();
@@ -75,6 +80,7 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Http
         params,
         rate_limit,
         auth,
+        uses_static_data,
     })
 }
 

@@ -195,6 +195,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
+    database_url: String,
     pg_database: Option<String>,
     _sqlite_dir: Option<tempfile::TempDir>,
 }
@@ -224,12 +225,30 @@ impl TestApp {
                 (url, None, Some(dir))
             }
         };
-        let mut args = settings(url);
+        let mut args = settings(url.clone());
         if backend == Backend::Postgres {
             // SQLite keeps a key of its own in the data directory; Postgres needs one given.
             args.encryption_key = Some("weft-test-encryption-key".into());
         }
         adjust(&mut args);
+        let mut app = Self::start(args).await;
+        app.database_url = url;
+        app.pg_database = pg_database;
+        app._sqlite_dir = sqlite_dir;
+        app
+    }
+
+    /// A second instance on this one's Postgres database (as another API pod would be).
+    pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut SettingsArgs)) -> Self {
+        let mut args = settings(self.database_url.clone());
+        args.encryption_key = Some("weft-test-encryption-key".into());
+        adjust(&mut args);
+        let mut app = Self::start(args).await;
+        app.database_url = self.database_url.clone();
+        app
+    }
+
+    async fn start(args: SettingsArgs) -> Self {
         let config = Config::from_args(&args).expect("test config");
         let app = Application::build(config).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -239,8 +258,9 @@ impl TestApp {
             address,
             client: reqwest::Client::new(),
             db,
-            pg_database,
-            _sqlite_dir: sqlite_dir,
+            database_url: String::new(),
+            pg_database: None,
+            _sqlite_dir: None,
         }
     }
 

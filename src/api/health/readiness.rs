@@ -94,7 +94,7 @@ pub async fn readiness(state: web::Data<AppState>) -> HttpResponse {
             status: "disabled",
             error: None,
         },
-        Some(client) => DependencyState::from_result(check_redis(client).await),
+        Some(bus) => DependencyState::from_result(check_redis(bus.client()).await),
     };
     let ready = database.status == "up" && redis.status != "down";
     let body = Readiness {

@@ -25,7 +25,7 @@ pub use create::create;
 pub use delete::delete;
 pub use get::get;
 pub use list::{WorkflowFilter, list, list_query};
-pub use static_data::save_static_data;
+pub use static_data::{save_static_data, static_data};
 pub use tags::{get_tags, set_tags};
 pub use update::update;
 
