@@ -13,28 +13,32 @@ use tokio::sync::{OnceCell, mpsc};
 
 use crate::db::Db;
 
-/// The channel change events of the database `scope` names travel on: instances on one database
-/// share it, deployments that share a Redis but not a database do not hear each other.
-pub fn changes_channel(scope: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(scope.as_bytes());
-    format!("weft:changes:{}", hex::encode(&digest[..8]))
-}
-
 pub struct Bus {
     client: redis::Client,
+    /// Names the database this deployment uses, so deployments sharing a Redis keep apart.
+    scope: String,
     conn: OnceCell<ConnectionManager>,
     /// Names this process on the feed, so it ignores its own events.
     instance: String,
 }
 
 impl Bus {
-    pub fn new(client: redis::Client) -> Self {
+    /// `scope` names the database (no credentials): instances on one database share keys.
+    pub fn new(client: redis::Client, scope: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(scope.as_bytes());
         Self {
             client,
+            scope: hex::encode(&digest[..8]),
             conn: OnceCell::new(),
             instance: uuid::Uuid::now_v7().simple().to_string(),
         }
+    }
+
+    /// A Redis key (or channel) of this deployment: `weft:<name>:<database>`. Instances on one
+    /// database share it; deployments that share a Redis but not a database do not.
+    pub fn key(&self, name: &str) -> String {
+        format!("weft:{name}:{}", self.scope)
     }
 
     pub fn client(&self) -> &redis::Client {
@@ -50,8 +54,8 @@ impl Bus {
     }
 
     /// Publishes this process's committed changes and applies other instances' ones to `db`.
-    pub fn start_change_feed(self: &Arc<Self>, db: &Db, scope: &str) {
-        let channel = changes_channel(scope);
+    pub fn start_change_feed(self: &Arc<Self>, db: &Db) {
+        let channel = self.key("changes");
         let (outbox, mut changes) = mpsc::unbounded_channel::<()>();
         db.set_change_outbox(outbox);
         let publisher = self.clone();

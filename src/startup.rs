@@ -34,13 +34,14 @@ impl Application {
             Some(url) => Some(Arc::new(crate::bus::Bus::new(
                 redis::Client::open(url.expose())
                     .with_context(|| format!("REDIS_URL {url} is not usable"))?,
+                &database_scope(&config),
             ))),
         };
         if let Some(bus) = &redis
             && db.backend() == sea_orm::DbBackend::Postgres
         {
             // Other instances share this database: keep caches coherent through Redis.
-            bus.start_change_feed(&db, &database_scope(&config));
+            bus.start_change_feed(&db);
         }
         let cipher = credential_cipher(&config)?.map(Arc::new);
         let listener = TcpListener::bind(config.listen)
@@ -71,12 +72,15 @@ impl Application {
         }
         let state = web::Data::new(AppState {
             db: db.clone(),
-            redis,
+            redis: redis.clone(),
             cipher,
             max_body_bytes: config.max_body_bytes,
             runner,
             run_wait: config.executions.run_wait,
-            test_webhooks: crate::webhooks::TestWebhooks::new(config.executions.test_webhook_ttl),
+            test_webhooks: crate::webhooks::TestWebhooks::new(
+                config.executions.test_webhook_ttl,
+                redis.clone(),
+            ),
             rate_limits: Default::default(),
             idempotency_window: config.executions.idempotency_window,
             webhook_cache: crate::webhooks::WebhookCache::new(),

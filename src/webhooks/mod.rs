@@ -13,11 +13,13 @@ mod rate_limit;
 mod request;
 mod respond;
 mod test_registry;
+mod test_shared;
 mod waiting;
 
 pub use cache::WebhookCache;
 pub use rate_limit::RateLimiter;
 pub use test_registry::TestWebhooks;
+pub use test_shared::RegisterError;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderName, HeaderValue};
@@ -90,14 +92,14 @@ async fn handle_test(
     let path = weft_engine::workflow::normalize_path(&path);
     if method == "OPTIONS" {
         // A preflight must not use up the one call it prepares.
-        let methods = state.test_webhooks.methods_for(&path);
+        let methods = state.test_webhooks.methods_waiting(&path).await;
         if methods.is_empty() {
             return not_registered(&method, &path, TEST_HINT);
         }
         return guard::preflight(&req, &serde_json::Value::Null, &methods);
     }
-    let Some(route) = state.test_webhooks.take(&method, &path) else {
-        return match state.test_webhooks.methods_for(&path).first() {
+    let Some(route) = state.test_webhooks.claim(&method, &path).await else {
+        return match state.test_webhooks.methods_waiting(&path).await.first() {
             Some(other) => wrong_method(&method, other),
             None => not_registered(&method, &path, TEST_HINT),
         };

@@ -1,13 +1,16 @@
 //! Test webhooks (`/webhook-test/{path}`): routes a workflow registers for one call or until they
-//! expire, like n8n's "Listen for test event". Kept in this process's memory, as n8n's single
-//! main does; they never touch the production routing table.
+//! expire, like n8n's "Listen for test event". With Redis they are shared by every instance
+//! (`test_shared`); without it they live in this process's memory, as in n8n's single main.
+//! They never touch the production routing table.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 use weft_engine::workflow::{WebhookRoute, match_path};
 
+use super::test_shared::{self, RegisterError};
+use crate::bus::Bus;
 use crate::store::webhooks::WebhookMatch;
 
 struct Entry {
@@ -30,13 +33,54 @@ pub struct Taken {
 pub struct TestWebhooks {
     ttl: Duration,
     entries: Mutex<Vec<Entry>>,
+    shared: Option<Arc<Bus>>,
 }
 
 impl TestWebhooks {
-    pub fn new(ttl: Duration) -> Self {
+    /// Routes kept in memory, or in Redis when `shared` is given.
+    pub fn new(ttl: Duration, shared: Option<Arc<Bus>>) -> Self {
         Self {
             ttl,
             entries: Mutex::new(Vec::new()),
+            shared,
+        }
+    }
+
+    /// Replaces the workflow's test routes with `routes`, valid for one call or the time to live;
+    /// returns how long they wait.
+    pub async fn listen(
+        &self,
+        workflow_id: Uuid,
+        routes: Vec<WebhookRoute>,
+    ) -> Result<Duration, RegisterError> {
+        match &self.shared {
+            Some(bus) => test_shared::register(bus, self.ttl, workflow_id, &routes)
+                .await
+                .map(|()| self.ttl),
+            None => Ok(self.register(workflow_id, routes)?),
+        }
+    }
+
+    /// Claims the route a call reaches (see [`TestWebhooks::take`]).
+    pub async fn claim(&self, method: &str, path: &str) -> Option<WebhookMatch> {
+        match &self.shared {
+            Some(bus) => test_shared::take(bus, method, path)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "test webhooks: Redis unavailable");
+                    None
+                }),
+            None => self.take(method, path),
+        }
+    }
+
+    /// The methods waiting on `path` (for the "did you mean" hint and CORS preflight).
+    pub async fn methods_waiting(&self, path: &str) -> Vec<String> {
+        match &self.shared {
+            Some(bus) => test_shared::methods_for(bus, path)
+                .await
+                .unwrap_or_default(),
+            None => self.methods_for(path),
         }
     }
 
@@ -52,11 +96,7 @@ impl TestWebhooks {
 
     /// Replaces the workflow's test routes with `routes`, valid for one call or the time to live;
     /// returns how long they wait.
-    pub fn register(
-        &self,
-        workflow_id: Uuid,
-        routes: Vec<WebhookRoute>,
-    ) -> Result<Duration, Taken> {
+    fn register(&self, workflow_id: Uuid, routes: Vec<WebhookRoute>) -> Result<Duration, Taken> {
         let mut entries = self.lock();
         for route in &routes {
             if let Some(other) = entries.iter().find(|e| {
@@ -83,7 +123,7 @@ impl TestWebhooks {
 
     /// Takes the route a call reaches: every test route of its workflow is gone afterwards, so
     /// a second call finds nothing (n8n's one-shot semantics).
-    pub fn take(&self, method: &str, path: &str) -> Option<WebhookMatch> {
+    fn take(&self, method: &str, path: &str) -> Option<WebhookMatch> {
         let mut entries = self.lock();
         let found = entries.iter().find_map(|e| {
             if e.route.method != method {
@@ -102,7 +142,7 @@ impl TestWebhooks {
     }
 
     /// The methods waiting on `path` (for the "did you mean" hint and CORS preflight).
-    pub fn methods_for(&self, path: &str) -> Vec<String> {
+    fn methods_for(&self, path: &str) -> Vec<String> {
         let entries = self.lock();
         let mut methods: Vec<String> = entries
             .iter()
@@ -132,7 +172,7 @@ mod tests {
 
     #[test]
     fn a_test_route_answers_one_call_then_is_gone() {
-        let hooks = TestWebhooks::new(Duration::from_secs(60));
+        let hooks = TestWebhooks::new(Duration::from_secs(60), None);
         let wf = Uuid::now_v7();
         hooks
             .register(wf, vec![route("POST", "a"), route("GET", "b")])
@@ -148,7 +188,7 @@ mod tests {
 
     #[test]
     fn test_routes_expire_and_cannot_be_taken_by_another_workflow() {
-        let hooks = TestWebhooks::new(Duration::from_millis(30));
+        let hooks = TestWebhooks::new(Duration::from_millis(30), None);
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
         hooks.register(a, vec![route("POST", "x")]).unwrap();
         assert_eq!(

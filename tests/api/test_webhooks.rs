@@ -136,3 +136,35 @@ async fn a_test_route_held_by_another_workflow_is_409_and_no_webhook_node_is_400
     let res = listen(&app, "0191e4a0-0000-7000-8000-000000000000").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_a_test_webhook_registered_on_one_instance_answers_once_on_any() {
+    let redis = crate::helpers::redis_url();
+    let a = TestApp::spawn_with(Backend::Postgres, |s| s.redis_url = Some(redis.clone())).await;
+    let b = a.spawn_beside(|s| s.redis_url = Some(redis.clone())).await;
+    let wf = a
+        .create_workflow(&hook("t", "anywhere", "POST", "lastNode"))
+        .await;
+    let id = wf["id"].as_str().unwrap();
+    assert_eq!(listen(&a, id).await.status(), StatusCode::OK);
+    let res = call(&b, "anywhere").await;
+    assert_eq!(res.status(), StatusCode::OK, "the other instance serves it");
+    assert_eq!(res.json::<Value>().await.unwrap()["got"], 4);
+    let again = call(&a, "anywhere").await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "one call only");
+
+    // Two instances racing for one call: exactly one runs it.
+    for _ in 0..5 {
+        assert_eq!(listen(&b, id).await.status(), StatusCode::OK);
+        let (x, y) = tokio::join!(call(&a, "anywhere"), call(&b, "anywhere"));
+        let mut statuses = [x.status(), y.status()];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::NOT_FOUND]);
+    }
+    let runs = a
+        .count(&format!(
+            "SELECT COUNT(*) FROM executions WHERE workflow_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(runs, 6);
+}

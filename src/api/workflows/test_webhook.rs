@@ -11,6 +11,7 @@ use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
 use crate::api::state::AppState;
 use crate::store;
+use crate::webhooks::RegisterError;
 
 /// One route now waiting for a test call.
 #[derive(Debug, Serialize, ToSchema)]
@@ -81,8 +82,12 @@ pub async fn test_webhook(
         .collect();
     let ttl = state
         .test_webhooks
-        .register(id, routes)
-        .map_err(|e| ApiError::Conflict(e.to_string()))?;
+        .listen(id, routes)
+        .await
+        .map_err(|e| match e {
+            RegisterError::Taken(taken) => ApiError::Conflict(taken.to_string()),
+            RegisterError::Unavailable(why) => ApiError::Unavailable(why),
+        })?;
     Ok(HttpResponse::Ok().json(TestWebhookResponse {
         paths,
         expires_in_seconds: ttl.as_secs(),
