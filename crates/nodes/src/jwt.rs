@@ -6,20 +6,28 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value};
 
-/// A parsed `jwtAuth` credential.
-#[derive(Debug, Clone)]
+/// A parsed `jwtAuth` credential (its `Debug` shows the algorithm, never the keys).
+#[derive(Clone)]
 pub struct JwtCredential {
     algorithm: Algorithm,
     key: KeyMaterial,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum KeyMaterial {
     Passphrase(String),
     Pem {
         private_key: Option<String>,
         public_key: Option<String>,
     },
+}
+
+impl std::fmt::Debug for JwtCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtCredential")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The algorithms a `jwtAuth` credential may name here (n8n also lists ES512 and `none`;

@@ -53,7 +53,8 @@ impl From<CredentialRecord> for CredentialResponse {
 }
 
 /// The body of a credential create.
-#[derive(Debug, Deserialize, ToSchema)]
+/// No `Debug`: it holds secrets.
+#[derive(Deserialize, ToSchema)]
 pub struct CredentialWrite {
     #[schema(example = "Partner webhook")]
     pub name: String,

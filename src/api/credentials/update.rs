@@ -12,7 +12,8 @@ use crate::store;
 use crate::store::credentials::CredentialPatch;
 
 /// What to change; absent fields stay as they are.
-#[derive(Debug, Deserialize, ToSchema)]
+/// No `Debug`: it holds secrets.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialChange {
     pub name: Option<String>,

@@ -10,7 +10,8 @@ use super::{Cipher, CredentialRecord, not_found, open, parse_name, parse_type, s
 use crate::db::Db;
 use crate::store::{StoreError, now};
 
-#[derive(Debug, Default)]
+/// No `Debug`: it holds secrets.
+#[derive(Default)]
 pub struct CredentialPatch {
     pub name: Option<String>,
     pub credential_type: Option<String>,
