@@ -53,7 +53,7 @@ impl From<CredentialRecord> for CredentialResponse {
 }
 
 /// The body of a credential create.
-/// No `Debug`: it holds secrets.
+// No `Debug`: it holds secrets.
 #[derive(Deserialize, ToSchema)]
 pub struct CredentialWrite {
     #[schema(example = "Partner webhook")]

@@ -12,7 +12,7 @@ use crate::store;
 use crate::store::credentials::CredentialPatch;
 
 /// What to change; absent fields stay as they are.
-/// No `Debug`: it holds secrets.
+// No `Debug`: it holds secrets.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialChange {
