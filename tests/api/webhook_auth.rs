@@ -8,7 +8,7 @@ use weft_nodes::jwt::JwtCredential;
 use crate::credentials::create_credential;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
-use crate::webhooks::activate;
+use crate::webhooks::{activate, send_activate};
 
 on_both_backends!(
     basic_auth_lets_the_right_user_in_and_refuses_others,
@@ -219,15 +219,7 @@ async fn a_node_without_its_credential_refuses_every_call(b: Backend) {
     let created = app
         .create_workflow(&guarded("oidc", "oidcAuth", json!({})))
         .await;
-    let res = app
-        .client
-        .post(app.url(&format!(
-            "/api/v1/workflows/{}/activate",
-            created["id"].as_str().unwrap()
-        )))
-        .send()
-        .await
-        .unwrap();
+    let res = send_activate(&app, &created).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("oidcAuth"));
 }

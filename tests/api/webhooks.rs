@@ -37,17 +37,21 @@ pub(crate) fn hook(name: &str, path: &str, method: &str, mode: &str) -> Value {
     })
 }
 
-pub(crate) async fn activate(app: &TestApp, wf: &Value) -> Value {
-    let created = app.create_workflow(wf).await;
-    let res = app
-        .client
+/// Asks to activate the stored workflow `created`; the answer, whatever it is.
+pub(crate) async fn send_activate(app: &TestApp, created: &Value) -> reqwest::Response {
+    app.client
         .post(app.url(&format!(
             "/api/v1/workflows/{}/activate",
             created["id"].as_str().unwrap()
         )))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+pub(crate) async fn activate(app: &TestApp, wf: &Value) -> Value {
+    let created = app.create_workflow(wf).await;
+    let res = send_activate(app, &created).await;
     assert_eq!(res.status(), StatusCode::OK, "activation");
     created
 }
@@ -178,15 +182,7 @@ async fn a_path_taken_by_another_active_workflow_is_409(b: Backend) {
     let second = app
         .create_workflow(&hook("second", "shared", "POST", "lastNode"))
         .await;
-    let res = app
-        .client
-        .post(app.url(&format!(
-            "/api/v1/workflows/{}/activate",
-            second["id"].as_str().unwrap()
-        )))
-        .send()
-        .await
-        .unwrap();
+    let res = send_activate(&app, &second).await;
     let problem = assert_problem(res, StatusCode::CONFLICT, "conflict").await;
     assert!(
         problem["detail"].as_str().unwrap().contains("\"first\""),
