@@ -247,6 +247,31 @@ pub struct SettingsArgs {
         global = true
     )]
     pub execution_max_mb: String,
+    /// Most node runs one execution may make (a cycle in the connections ends there).
+    #[arg(
+        long = "max-node-runs",
+        env = "WEFT_MAX_NODE_RUNS",
+        default_value = "100000",
+        global = true
+    )]
+    pub max_node_runs: String,
+    /// Most executions a workflow may have started by sub-workflow calls that do not wait, per
+    /// minute (a workflow that starts itself ends there).
+    #[arg(
+        long = "subworkflow-starts-per-minute",
+        env = "WEFT_SUBWORKFLOW_STARTS_PER_MINUTE",
+        default_value = "600",
+        global = true
+    )]
+    pub subworkflow_starts_per_minute: String,
+    /// How long a request body may take to arrive, in milliseconds (slower: 408).
+    #[arg(
+        long = "body-timeout-ms",
+        env = "WEFT_BODY_TIMEOUT_MS",
+        default_value = "30000",
+        global = true
+    )]
+    pub body_timeout_ms: String,
     /// Log filter, in `tracing` env-filter syntax.
     #[arg(long = "log", env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,

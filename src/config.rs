@@ -19,6 +19,8 @@ pub struct Config {
     pub encryption_key: Option<SecretText>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
     /// HTTP worker threads; `None` means one per core.
     pub http_workers: Option<usize>,
     pub executions: ExecutionConfig,
@@ -44,6 +46,10 @@ pub struct ExecutionConfig {
     /// Most items and bytes one execution may hold.
     pub max_items: usize,
     pub max_bytes: usize,
+    /// Most node runs one execution may make.
+    pub max_node_runs: usize,
+    /// Most executions sub-workflow calls that do not wait may start, per workflow and minute.
+    pub subworkflow_starts_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +299,18 @@ impl Config {
             };
             return Err(bad(var, "must be at least 1"));
         }
+        let max_node_runs: usize = number("WEFT_MAX_NODE_RUNS", &args.max_node_runs)?;
+        if max_node_runs == 0 {
+            return Err(bad("WEFT_MAX_NODE_RUNS", "must be at least 1"));
+        }
+        let sub_starts: u32 = number(
+            "WEFT_SUBWORKFLOW_STARTS_PER_MINUTE",
+            &args.subworkflow_starts_per_minute,
+        )?;
+        let body_ms: u64 = number("WEFT_BODY_TIMEOUT_MS", &args.body_timeout_ms)?;
+        if body_ms == 0 {
+            return Err(bad("WEFT_BODY_TIMEOUT_MS", "must be at least 1"));
+        }
         let expr_mb: usize = number("WEFT_EXPRESSION_MEMORY_MB", &args.expression_memory_mb)?;
         if !(8..=65536).contains(&expr_mb) {
             return Err(bad(
@@ -343,6 +361,7 @@ impl Config {
             redis_url,
             encryption_key,
             max_body_bytes,
+            body_timeout: Duration::from_millis(body_ms),
             http_workers: (workers > 0).then_some(workers),
             executions: ExecutionConfig {
                 concurrency,
@@ -354,6 +373,8 @@ impl Config {
                 expression_memory_bytes: expr_mb << 20,
                 max_items,
                 max_bytes: max_mb << 20,
+                max_node_runs,
+                subworkflow_starts_per_minute: sub_starts,
             },
             nodes: weft_nodes::Settings {
                 files_root,

@@ -1,6 +1,7 @@
 //! The `weft` service: configuration, HTTP API, storage and start-up, as a library the binary and tests share.
 
 pub mod api;
+pub mod body;
 pub mod bus;
 pub mod cli;
 pub mod config;

@@ -24,8 +24,11 @@ fn main() -> ExitCode {
         }
     };
     weft::telemetry::init(&config.log);
+    // Executions run on the runtime's blocking threads: their stack is chosen here, not left to
+    // the platform default (see `weft_engine::limits`).
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(weft::startup::THREAD_STACK_BYTES)
         .build()
     {
         Ok(rt) => rt,

@@ -5,6 +5,11 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
+
+/// The stack of every thread of the async runtime, whose blocking threads run executions (and
+/// with them the JavaScript sandbox, whose own stack limit is 512 KiB, and every walk over user
+/// data, each bounded by `weft_engine::MAX_NESTING`). Only touched pages cost memory.
+pub const THREAD_STACK_BYTES: usize = 8 << 20;
 use anyhow::Context as _;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -59,9 +64,11 @@ impl Application {
                 budget: weft_engine::run::Budget {
                     max_items: config.executions.max_items,
                     max_bytes: config.executions.max_bytes,
+                    max_node_runs: config.executions.max_node_runs,
                 },
                 concurrency: config.executions.concurrency,
                 pause_after: config.executions.wait_pause_after,
+                subworkflow_starts_per_minute: config.executions.subworkflow_starts_per_minute,
                 cipher: cipher.clone(),
             },
         ));
@@ -74,7 +81,10 @@ impl Application {
             db: db.clone(),
             redis: redis.clone(),
             cipher,
-            max_body_bytes: config.max_body_bytes,
+            body: crate::body::BodyLimits {
+                max_bytes: config.max_body_bytes,
+                timeout: config.body_timeout,
+            },
             runner,
             run_wait: config.executions.run_wait,
             test_webhooks: crate::webhooks::TestWebhooks::new(

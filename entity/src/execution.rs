@@ -22,6 +22,10 @@ pub struct Model {
     pub worker_id: Option<String>,
     pub lease_expires_at: Option<DateTimeUtc>,
     pub attempts: i32,
+    /// The execution whose sub-workflow call started this one, if any.
+    pub parent_execution_id: Option<Uuid>,
+    /// How many sub-workflow calls up the chain this execution is (0 for one started otherwise).
+    pub call_depth: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

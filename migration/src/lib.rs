@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_schema;
 mod m20261121_000002_webhook_idempotency;
 mod m20261122_000001_credential_indexes;
+mod m20261203_000001_execution_parent;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_schema::Migration),
             Box::new(m20261121_000002_webhook_idempotency::Migration),
             Box::new(m20261122_000001_credential_indexes::Migration),
+            Box::new(m20261203_000001_execution_parent::Migration),
         ]
     }
 }

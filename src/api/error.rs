@@ -71,6 +71,8 @@ pub enum ApiError {
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
@@ -121,6 +123,11 @@ impl ApiError {
                 "payload-too-large",
                 "Payload Too Large",
             ),
+            Self::RequestTimeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request-timeout",
+                "Request Timeout",
+            ),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             Self::PreconditionFailed(_) => (
                 StatusCode::PRECONDITION_FAILED,
@@ -137,6 +144,17 @@ impl ApiError {
                 "internal",
                 "Internal Server Error",
             ),
+        }
+    }
+}
+
+impl From<crate::body::BodyError> for ApiError {
+    fn from(err: crate::body::BodyError) -> Self {
+        use crate::body::BodyError;
+        match err {
+            BodyError::TooLarge(limit) => Self::PayloadTooLarge { limit },
+            BodyError::TimedOut(_) => Self::RequestTimeout(err.to_string()),
+            BodyError::Read(_) => Self::BadRequest(err.to_string()),
         }
     }
 }

@@ -7,12 +7,12 @@ use actix_web::dev::Payload;
 use actix_web::error::QueryPayloadError;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::error::ApiError;
 use super::state::AppState;
+use crate::body::BodyLimits;
 
 /// A JSON request body parsed into `T`. Refuses a non-JSON content type (415), a body over
 /// the configured limit (413), malformed JSON (400) and a body of the wrong shape (400, with
@@ -25,22 +25,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
+        let limits = req
             .app_data::<web::Data<AppState>>()
-            .map_or(AppState::DEFAULT_MAX_BODY, |s| s.max_body_bytes);
-        let checked = check_headers(req, limit);
-        let mut payload = payload.take();
+            .map_or_else(BodyLimits::default, |s| s.body);
+        let checked = check_headers(req, limits.max_bytes);
+        let payload = payload.take();
         Box::pin(async move {
             checked?;
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = crate::body::read(payload, limits).await?;
             parse_json(&body).map(JsonBody)
         })
     }

@@ -13,7 +13,8 @@ pub struct AppState {
     pub redis: Option<Arc<crate::bus::Bus>>,
     /// Encrypts and decrypts stored credentials; `None` without an encryption key (Postgres).
     pub cipher: Option<Arc<crate::store::credentials::Cipher>>,
-    pub max_body_bytes: usize,
+    /// The size and time every request body is read under.
+    pub body: crate::body::BodyLimits,
     pub runner: Arc<Runner>,
     /// How long a run request waits for its result before answering 202.
     pub run_wait: Duration,
@@ -25,8 +26,4 @@ pub struct AppState {
     pub idempotency_window: Duration,
     /// Routes and workflows of the webhook fast path (embedded mode only).
     pub webhook_cache: WebhookCache,
-}
-
-impl AppState {
-    pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 }

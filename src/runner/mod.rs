@@ -43,6 +43,8 @@ pub struct RunRequest {
     pub static_data: Option<Value>,
     /// Where a Respond to Webhook node sends its response (webhook runs only).
     pub responder: Responder,
+    /// The execution whose sub-workflow call asks for this run, and this run's call depth.
+    pub parent: Option<(Uuid, u32)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +66,8 @@ pub struct RunnerSettings {
     pub pause_after: Duration,
     /// Opens stored credentials for nodes; `None` when no encryption key is configured.
     pub cipher: Option<Arc<crate::store::credentials::Cipher>>,
+    /// Most executions of one workflow that calls not waiting for them may start per minute.
+    pub subworkflow_starts_per_minute: u32,
 }
 
 pub struct Runner {
@@ -75,6 +79,7 @@ pub struct Runner {
     cancels: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
     pause_after: Duration,
     cipher: Option<Arc<crate::store::credentials::Cipher>>,
+    subworkflow_starts_per_minute: u32,
 }
 
 /// How an execution's run begins: from its start node, or from where it paused.
@@ -101,6 +106,7 @@ impl Runner {
             cancels: Mutex::new(HashMap::new()),
             pause_after: settings.pause_after,
             cipher: settings.cipher,
+            subworkflow_starts_per_minute: settings.subworkflow_starts_per_minute,
         }
     }
 
@@ -159,6 +165,7 @@ impl Runner {
                 mode: req.mode,
                 retry_of: req.retry_of,
                 workflow: snapshot,
+                parent: req.parent,
             },
         )
         .await?;
@@ -202,6 +209,8 @@ impl Runner {
             workflows: weft_engine::run::Workflows(Some(Arc::new(subworkflows::StoreWorkflows {
                 runner: Arc::downgrade(self),
                 handle: tokio::runtime::Handle::current(),
+                caller: record.id,
+                depth: record.call_depth,
             }))),
             credentials: weft_engine::run::Credentials(Some(Arc::new(
                 credentials::StoreCredentials {
@@ -210,7 +219,7 @@ impl Runner {
                     handle: tokio::runtime::Handle::current(),
                 },
             ))),
-            depth: 0,
+            depth: record.call_depth,
             pause_waits_over: Some(self.pause_after),
         }
     }
@@ -290,7 +299,12 @@ impl Runner {
         let result = match joined {
             Ok(Ok(result)) => Ok(result),
             Ok(Err(e)) => Err(e),
-            Err(e) => Err(format!("the execution crashed: {e}")),
+            Err(e) => {
+                // A panic is a bug; its message and source location go to the log only.
+                let incident = Uuid::now_v7();
+                tracing::error!(execution = %id, %incident, cause = %e, "an execution crashed");
+                Err(format!("internal error (incident {incident})"))
+            }
         };
         let finished = outcome::Finished {
             id,

@@ -16,6 +16,9 @@ use crate::store::{self, StoreError};
 pub struct StoreWorkflows {
     pub(super) runner: Weak<Runner>,
     pub(super) handle: Handle,
+    /// The execution whose nodes call, and its call depth.
+    pub(super) caller: Uuid,
+    pub(super) depth: u32,
 }
 
 fn id_of(id: &str) -> Result<Uuid, String> {
@@ -65,11 +68,13 @@ impl WorkflowSource for StoreWorkflows {
             let uuid = id_of(id)?;
             let runner = self.runner.upgrade().ok_or("the server is shutting down")?;
             let owned_id = id.to_owned();
+            let parent = (self.caller, self.depth.saturating_add(1));
             self.handle
                 .spawn(async move {
                     let stored = store::workflows::get(&runner.db, uuid)
                         .await
                         .map_err(|e| not_found(&owned_id, e))?;
+                    runner.check_call_rate(uuid).await?;
                     let definition = WorkflowDefinition::from_parts(
                         &stored.name,
                         stored.nodes,
@@ -98,6 +103,7 @@ impl WorkflowSource for StoreWorkflows {
                             items: Some(items),
                             static_data: stored.static_data,
                             responder: Default::default(),
+                            parent: Some(parent),
                         })
                         .await
                         .map_err(|e| e.to_string())?;
@@ -106,5 +112,24 @@ impl WorkflowSource for StoreWorkflows {
                 .await
                 .map_err(|e| e.to_string())?
         })
+    }
+}
+
+impl Runner {
+    /// Refuses a start when sub-workflow calls already started the most executions of
+    /// `workflow_id` a minute may have (counted in the database, so across processes).
+    async fn check_call_rate(&self, workflow_id: Uuid) -> Result<(), String> {
+        let cap = self.subworkflow_starts_per_minute;
+        let since = chrono::Utc::now() - chrono::Duration::seconds(60);
+        let started = store::executions::started_by_calls_since(&self.db, workflow_id, since)
+            .await
+            .map_err(|e| format!("The sub-workflow could not be started: {e}"))?;
+        if started >= u64::from(cap) {
+            return Err(format!(
+                "The workflow \"{workflow_id}\" was started by sub-workflow calls {started} times in \
+                 the last minute, the most allowed (WEFT_SUBWORKFLOW_STARTS_PER_MINUTE = {cap})"
+            ));
+        }
+        Ok(())
     }
 }

@@ -189,19 +189,11 @@ async fn serve(
         Ok(k) => k,
         Err(refused) => return *refused,
     };
-    let mut item = match request::item(
-        req,
-        payload,
-        &route,
-        state.max_body_bytes,
-        mode,
-        target.options(),
-    )
-    .await
-    {
-        Ok(item) => item,
-        Err(response) => return response,
-    };
+    let mut item =
+        match request::item(req, payload, &route, state.body, mode, target.options()).await {
+            Ok(item) => item,
+            Err(response) => return response,
+        };
     if let Some(claims) = jwt_payload {
         item.json
             .insert("jwtPayload".into(), serde_json::Value::Object(claims));

@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
-use futures_util::StreamExt as _;
 use serde_json::{Map, Value, json};
 use weft_engine::run::Item;
 
@@ -20,30 +19,27 @@ fn parse_failure(hint: String) -> HttpResponse {
 /// The item a Webhook node emits for this request, or the answer that refuses it.
 pub async fn item(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     route: &WebhookMatch,
-    limit: usize,
+    limits: crate::body::BodyLimits,
     mode: super::Mode,
     options: &Value,
 ) -> Result<Item, HttpResponse> {
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            answer(
-                StatusCode::BAD_REQUEST,
-                format!("Could not read the request body: {e}"),
-                None,
-            )
-        })?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(answer(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("The request body is larger than the limit of {limit} bytes"),
-                None,
-            ));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = crate::body::read(payload, limits).await.map_err(|e| {
+        let status = match e {
+            crate::body::BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            crate::body::BodyError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
+            crate::body::BodyError::Read(_) => StatusCode::BAD_REQUEST,
+        };
+        // n8n's webhook answers start with a capital letter.
+        let text = e.to_string();
+        let mut chars = text.chars();
+        let message = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or(text);
+        answer(status, message, None)
+    })?;
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)

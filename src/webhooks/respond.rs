@@ -4,6 +4,7 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use serde_json::{Value, json};
 use weft_engine::WorkflowDefinition;
 use weft_engine::run::{Item, Responder, ResponseBody, WebhookResponse};
@@ -105,12 +106,14 @@ pub async fn run(
     let code = params
         .pointer("/options/responseCode")
         .and_then(Value::as_u64)
-        .and_then(|c| StatusCode::from_u16(c as u16).ok())
+        .and_then(|c| u16::try_from(c).ok())
+        .and_then(|c| StatusCode::from_u16(c).ok())
         .unwrap_or(StatusCode::OK);
     let (responder, response) = Responder::channel();
     let started = state
         .runner
         .start(RunRequest {
+            parent: None,
             workflow_id: route.workflow_id,
             mode: call.execution_mode(),
             retry_of: None,
@@ -193,8 +196,18 @@ fn node_response(sent: WebhookResponse) -> HttpResponse {
     let mut builder = HttpResponse::build(status);
     let mut has_type = false;
     for (name, value) in &sent.headers {
-        has_type |= name == "content-type";
-        builder.insert_header((name.as_str(), value.as_str()));
+        // The node checks names and values; one that still cannot be sent is dropped, never
+        // left to fail the whole answer.
+        match (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::try_from(value.as_str()),
+        ) {
+            (Ok(n), Ok(v)) => {
+                has_type |= n == actix_web::http::header::CONTENT_TYPE;
+                builder.insert_header((n, v));
+            }
+            _ => tracing::warn!(header = %name, "dropped a response header that cannot be sent"),
+        }
     }
     match sent.body {
         ResponseBody::Json(v) => {

@@ -38,7 +38,7 @@ pub async fn handle(
         &req,
         payload,
         &route,
-        state.max_body_bytes,
+        state.body,
         Mode::Production,
         &Value::Null,
     )

@@ -186,6 +186,9 @@ pub fn settings(database_url: String) -> SettingsArgs {
         expression_memory_mb: "64".into(),
         execution_max_items: "100000".into(),
         execution_max_mb: "64".into(),
+        max_node_runs: "100000".into(),
+        subworkflow_starts_per_minute: "600".into(),
+        body_timeout_ms: "30000".into(),
         log: "warn".into(),
         log_format: "text".into(),
     }

@@ -2,9 +2,11 @@
 //! HTTP, SQL, queues or Redis.
 
 pub mod expr;
+pub mod limits;
 pub mod run;
 pub mod workflow;
 
+pub use limits::MAX_NESTING;
 pub use workflow::{
     ConnectionTarget, Connections, Node, NodeConnections, OnError, ValidationIssue,
     WorkflowDefinition, WorkflowDraft, WorkflowName,

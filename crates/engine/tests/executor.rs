@@ -449,6 +449,7 @@ async fn an_execution_over_its_data_budget_ends_with_a_clear_error() {
         budget: weft_engine::run::Budget {
             max_items: 10,
             max_bytes: 1 << 20,
+            ..Default::default()
         },
         ..RunOptions::default()
     };

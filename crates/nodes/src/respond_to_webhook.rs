@@ -88,6 +88,12 @@ async fn build(
             if url.is_empty() {
                 return Err(NodeError::new("The 'Redirect URL' parameter is empty"));
             }
+            if !header_value_ok(&url) {
+                return Err(NodeError::new(
+                    "The 'Redirect URL' has a control character (such as a line break) that \
+                     cannot be sent in a Location header",
+                ));
+            }
             headers.push(("location".into(), url));
             status = status.or(Some(307));
             ResponseBody::Empty
@@ -141,6 +147,12 @@ fn status_code(code: &Value) -> Result<u16, NodeError> {
         .ok_or_else(|| NodeError::new(format!("Response code {code} is not an HTTP status")))
 }
 
+/// Whether `value` can be sent as an HTTP header value: no control characters but tab
+/// (a CR or LF would split the response).
+fn header_value_ok(value: &str) -> bool {
+    !value.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f)
+}
+
 fn header_entries(options: &Value) -> Result<Vec<(String, String)>, NodeError> {
     let entries = options
         .pointer("/responseHeaders/entries")
@@ -163,7 +175,7 @@ fn header_entries(options: &Value) -> Result<Vec<(String, String)>, NodeError> {
             Value::Null => String::new(),
             other => other.to_string(),
         };
-        if value.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
+        if !header_value_ok(&value) {
             return Err(NodeError::new(format!(
                 "Response header {name:?} has a control character in its value"
             )));

@@ -28,7 +28,12 @@ fn is_expression_mode(node: &Node) -> bool {
     node.parameters.get("mode").and_then(Value::as_str) == Some("expression")
 }
 
+/// The node's outputs, at most as many as a connection can address.
 fn output_count(node: &Node) -> usize {
+    declared_outputs(node).clamp(1, weft_engine::workflow::MAX_PORT_INDEX + 1)
+}
+
+fn declared_outputs(node: &Node) -> usize {
     let v = version(node);
     if v < 2.0 {
         return 4;
@@ -43,7 +48,7 @@ fn output_count(node: &Node) -> usize {
             .parameters
             .get(key)
             .and_then(Value::as_u64)
-            .unwrap_or(4) as usize;
+            .map_or(4, |n| usize::try_from(n).unwrap_or(usize::MAX));
     }
     let extra = v >= 3.0
         && node
@@ -221,11 +226,11 @@ impl NodeType for Switch {
         &[1.0, 2.0, 3.0, 3.1, 3.2, 3.3, 3.4]
     }
     fn outputs(&self, node: &Node) -> usize {
-        output_count(node).max(1)
+        output_count(node)
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
-            let mut outputs: Vec<Vec<Item>> = vec![Vec::new(); output_count(ctx.node).max(1)];
+            let mut outputs: Vec<Vec<Item>> = vec![Vec::new(); output_count(ctx.node)];
             let continues = ctx.node.on_error() != OnError::StopWorkflow;
             for (index, input) in ctx.items().iter().enumerate() {
                 let mut item = input.clone();

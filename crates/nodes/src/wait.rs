@@ -59,7 +59,7 @@ impl NodeType for Wait {
                                 "The date and time {raw} to wait until is not valid"
                             ))
                         })?;
-                    (at - ctx.clock.now_ms()).max(0) as f64
+                    at.saturating_sub(ctx.clock.now_ms()).max(0) as f64
                 }
                 "webhook" => {
                     if ctx.suspend.threshold().is_none() {
@@ -80,8 +80,10 @@ impl NodeType for Wait {
             if let Some(threshold) = ctx.suspend.threshold()
                 && wait_ms > threshold.as_millis() as f64
             {
-                ctx.suspend
-                    .pause(Some(ctx.clock.now_ms() + wait_ms as i64), false);
+                ctx.suspend.pause(
+                    Some(ctx.clock.now_ms().saturating_add(wait_ms as i64)),
+                    false,
+                );
                 return Ok(None);
             }
             if !ctx.clock.sleep(Duration::from_millis(wait_ms as u64)).await {
@@ -122,5 +124,5 @@ fn limit(params: &Value, now_ms: i64) -> Result<Option<i64>, NodeError> {
     let unit = unit.as_str().unwrap_or("hours");
     let per =
         unit_ms(unit).ok_or_else(|| NodeError::new(format!("The unit \"{unit}\" is not known")))?;
-    Ok(Some(now_ms + (amount * per).max(0.0) as i64))
+    Ok(Some(now_ms.saturating_add((amount * per).max(0.0) as i64)))
 }

@@ -133,6 +133,10 @@ fn xml_error(e: impl std::fmt::Display) -> NodeError {
 }
 
 /// Parses an XML document into xml2js's JSON shape.
+/// The deepest element nesting the parser accepts, so the JSON it makes stays within
+/// [`weft_engine::MAX_NESTING`].
+const MAX_ELEMENT_DEPTH: usize = weft_engine::MAX_NESTING / 2 - 1;
+
 pub fn parse(text: &str, o: &ParseOptions) -> Result<Value, NodeError> {
     let mut reader = Reader::from_str(text.trim_start_matches('\u{feff}'));
     reader.config_mut().trim_text(false);
@@ -142,7 +146,15 @@ pub fn parse(text: &str, o: &ParseOptions) -> Result<Value, NodeError> {
     loop {
         let event = reader.read_event().map_err(xml_error)?;
         match event {
-            Event::Start(e) => stack.push(open(&e, o)?),
+            Event::Start(e) => {
+                // Each element can add two levels (an array and an object) to the JSON.
+                if stack.len() >= MAX_ELEMENT_DEPTH {
+                    return Err(xml_error(format!(
+                        "elements are nested more than {MAX_ELEMENT_DEPTH} deep"
+                    )));
+                }
+                stack.push(open(&e, o)?);
+            }
             Event::Empty(e) => {
                 let node = open(&e, o)?;
                 close(node, &mut stack, &mut result, o);
@@ -426,6 +438,17 @@ mod tests {
     fn malformed_xml_is_a_node_error() {
         assert!(parse("<a><b></a>", &ParseOptions::from(&Map::new())).is_err());
         assert!(parse("not xml", &ParseOptions::from(&Map::new())).is_err());
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_a_node_error_and_just_within_it_parses() {
+        let o = ParseOptions::from(&Map::new());
+        let deep = "<a>".repeat(10_000) + &"</a>".repeat(10_000);
+        let err = parse(&deep, &o).unwrap_err();
+        assert!(err.message.contains("nested more than"), "{}", err.message);
+        let n = super::MAX_ELEMENT_DEPTH;
+        let fine = "<a>".repeat(n) + "x" + &"</a>".repeat(n);
+        assert!(parse(&fine, &o).is_ok());
     }
 
     #[test]

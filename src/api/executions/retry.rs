@@ -54,6 +54,7 @@ pub async fn retry_execution(
     let (started, handle) = state
         .runner
         .start(RunRequest {
+            parent: None,
             workflow_id: original.workflow_id,
             mode: "retry",
             retry_of: Some(id),

@@ -90,6 +90,7 @@ pub async fn run_workflow(
     let (started, handle) = state
         .runner
         .start(RunRequest {
+            parent: None,
             workflow_id: id,
             mode: "manual",
             retry_of: None,

@@ -16,6 +16,8 @@ pub struct NewExecution {
     pub retry_of: Option<Uuid>,
     /// The workflow as it will run (name, nodes, connections, settings, pinData).
     pub workflow: Value,
+    /// The execution whose sub-workflow call starts this one, and this one's call depth.
+    pub parent: Option<(Uuid, u32)>,
 }
 
 pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, StoreError> {
@@ -34,6 +36,10 @@ pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, Store
         worker_id: Set(None),
         lease_expires_at: Set(None),
         attempts: Set(0),
+        parent_execution_id: Set(new.parent.map(|(id, _)| id)),
+        call_depth: Set(new
+            .parent
+            .map_or(0, |(_, depth)| depth.min(i32::MAX as u32) as i32)),
     }
     .insert(&txn)
     .await?;

@@ -49,3 +49,19 @@ pub async fn list(
         id: m.id,
     }))
 }
+
+/// How many executions of `workflow_id` sub-workflow calls started since `since` (the
+/// `executions(workflow_id, started_at DESC, id DESC)` index bounds the scan).
+pub async fn started_by_calls_since(
+    db: &Db,
+    workflow_id: Uuid,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait;
+    Ok(execution::Entity::find()
+        .filter(execution::Column::WorkflowId.eq(workflow_id))
+        .filter(execution::Column::StartedAt.gte(since))
+        .filter(execution::Column::ParentExecutionId.is_not_null())
+        .count(db.reader())
+        .await?)
+}

@@ -14,7 +14,7 @@ use uuid::Uuid;
 pub use create::{NewExecution, create};
 pub use data::{ExecutionData, get_data};
 pub use lifecycle::{cancel_if_pending, claim, delete, finish, get, set_retry_success};
-pub use list::{ExecutionFilter, list, list_query};
+pub use list::{ExecutionFilter, list, list_query, started_by_calls_since};
 pub use waiting::{claim_waiting, pause, timed};
 
 use crate::store::StoreError;
@@ -77,6 +77,8 @@ pub struct ExecutionRecord {
     pub started_at: DateTime<Utc>,
     pub stopped_at: Option<DateTime<Utc>>,
     pub wait_till: Option<DateTime<Utc>>,
+    /// How many sub-workflow calls up the chain this execution is.
+    pub call_depth: u32,
 }
 
 impl TryFrom<execution::Model> for ExecutionRecord {
@@ -95,6 +97,7 @@ impl TryFrom<execution::Model> for ExecutionRecord {
             started_at: m.started_at,
             stopped_at: m.stopped_at,
             wait_till: m.wait_till,
+            call_depth: u32::try_from(m.call_depth).unwrap_or(0),
         })
     }
 }

@@ -37,11 +37,15 @@ impl Clock {
     /// Waits `duration` (or jumps the virtual clock); `false` if the execution was cancelled.
     pub async fn sleep(&self, duration: Duration) -> bool {
         if self.virtual_time {
-            self.offset_ms
-                .set(self.offset_ms.get() + duration.as_millis() as i64);
+            let ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+            self.offset_ms.set(self.offset_ms.get().saturating_add(ms));
             return !self.cancel.load(Ordering::Relaxed);
         }
-        let deadline = tokio::time::Instant::now() + duration;
+        // A wait too long to represent waits as long as it can (until cancelled).
+        let now = tokio::time::Instant::now();
+        let deadline = now
+            .checked_add(duration)
+            .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400));
         while tokio::time::Instant::now() < deadline {
             if self.cancel.load(Ordering::Relaxed) {
                 return false;

@@ -13,7 +13,7 @@ pub use definition::{WorkflowDefinition, WorkflowDraft};
 pub use name::WorkflowName;
 pub use node::{Node, OnError};
 pub use trigger::is_activation_trigger;
-pub use validate::ValidationIssue;
+pub use validate::{MAX_PORT_INDEX, ValidationIssue};
 pub use webhooks::{
     DEFAULT_WEBHOOK_RATE_LIMIT, WEBHOOK_TYPE, WebhookRoute, match_path, normalize_path,
     webhook_rate_limit,

@@ -257,6 +257,7 @@ impl NodeType for ExtractFromFile {
         Box::pin(async move {
             let operation = string_param(&ctx, "operation", 0, "csv")?;
             let mut out = Vec::new();
+            let mut slots = path::Slots::default();
             for (i, item) in ctx.items().iter().enumerate() {
                 let at = |e: NodeError| NodeError {
                     item_index: Some(i),
@@ -277,7 +278,10 @@ impl NodeType for ExtractFromFile {
                         };
                         let key = string_param(&ctx, "destinationKey", i, "data")?;
                         let value = move_to(&operation, bytes, &o).map_err(at)?;
-                        out.push(paired(keep_source(item, &property, &key, value, &o), i));
+                        out.push(paired(
+                            keep_source(item, &property, &key, value, &o, &mut slots)?,
+                            i,
+                        ));
                     }
                     "pdf" => {
                         return Err(NodeError::new(
@@ -324,7 +328,10 @@ fn extract_rows(
             let records = read::csv_records(&text(), &csv)?;
             return read::csv_rows(records, header, include_empty, max);
         }
-        "html" => read::html_table(&text(), opt_bool(o, "rawData") == Some(true)),
+        "html" => {
+            let text = text();
+            read::html_table(&text, opt_bool(o, "rawData") == Some(true))?
+        }
         "rtf" => read::rtf_table(&text()),
         _ => read::workbook(bytes.clone(), opt_str(o, "sheetName"))?,
     };
@@ -366,14 +373,15 @@ fn keep_source(
     key: &str,
     value: Value,
     o: &Map<String, Value>,
-) -> Item {
+    slots: &mut path::Slots,
+) -> Result<Item, NodeError> {
     let keep = opt_str(o, "keepSource");
     let mut json = if matches!(keep, Some("json" | "both")) {
         item.json.clone()
     } else {
         Map::new()
     };
-    path::set(&mut json, key, value, true);
+    path::set(&mut json, key, value, true, slots).map_err(|e| path::path_error(key, e))?;
     let binary = if matches!(keep, Some("binary" | "both")) {
         item.binary.clone()
     } else {
@@ -382,9 +390,9 @@ fn keep_source(
             b
         })
     };
-    Item {
+    Ok(Item {
         json,
         binary: binary.filter(|b| !b.is_empty()),
         ..Item::default()
-    }
+    })
 }

@@ -165,15 +165,15 @@ fn guess(text: &str) -> Cell {
 }
 
 /// The first `<table>` of an HTML document, typed by `data-t` (or guessed) from the shown text.
-pub fn html_table(text: &str, raw: bool) -> Vec<Vec<Option<Cell>>> {
-    let doc = scraper::Html::parse_document(text);
+pub fn html_table(text: &str, raw: bool) -> Result<Vec<Vec<Option<Cell>>>, NodeError> {
+    let doc = crate::html::nesting::parse(text)?;
     let table = scraper::Selector::parse("table").expect("valid selector");
     let tr = scraper::Selector::parse("tr").expect("valid selector");
     let cells = scraper::Selector::parse("td, th").expect("valid selector");
     let Some(table) = doc.select(&table).next() else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    table
+    Ok(table
         .select(&tr)
         .map(|row| {
             row.select(&cells)
@@ -193,7 +193,7 @@ pub fn html_table(text: &str, raw: bool) -> Vec<Vec<Option<Cell>>> {
                 })
                 .collect()
         })
-        .collect()
+        .collect())
 }
 
 /// The table of an RTF document written as `\trowd … \cell … \row`, cells typed by guessing.
@@ -391,7 +391,7 @@ mod tests {
         assert_eq!(Value::Object(rows[0].clone()), json!({"a": 2, "b": "x"}));
         let html =
             "<table><tr><td data-t=\"s\">k</td></tr><tr><td data-t=\"n\">2.5</td></tr></table>";
-        let rows = sheet_rows(html_table(html, false), true, false);
+        let rows = sheet_rows(html_table(html, false).unwrap(), true, false);
         assert_eq!(Value::Object(rows[0].clone()), json!({"k": 2.5}));
     }
 }

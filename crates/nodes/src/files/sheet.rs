@@ -279,9 +279,18 @@ pub fn xlsx(grid: &Grid, sheet: &str) -> Result<Vec<u8>, NodeError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name(sheet).map_err(sheet_error)?;
+    if grid.rows.len() > 1_048_576 || grid.width > 16_384 {
+        return Err(NodeError::new(format!(
+            "An xlsx sheet holds at most 1,048,576 rows and 16,384 columns; this one has {} rows and {} columns",
+            grid.rows.len(),
+            grid.width
+        )));
+    }
     for (r, row) in grid.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
+            let (Ok(r), Ok(c)) = (u32::try_from(r), u16::try_from(c)) else {
+                continue;
+            };
             match cell {
                 Some(Cell::Str(s)) => ws.write_string(r, c, s).map(|_| ()),
                 Some(Cell::Num(n)) => ws.write_number(r, c, *n).map(|_| ()),

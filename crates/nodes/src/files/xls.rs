@@ -84,6 +84,14 @@ fn cell_head(row: usize, col: usize) -> Vec<u8> {
 }
 
 fn worksheet(grid: &Grid) -> Result<Vec<u8>, NodeError> {
+    // BIFF8's limits: rows and columns beyond them would silently overwrite earlier cells.
+    if grid.rows.len() > 65_536 || grid.width > 256 {
+        return Err(NodeError::new(format!(
+            "An xls sheet holds at most 65,536 rows and 256 columns; this one has {} rows and {} columns",
+            grid.rows.len(),
+            grid.width
+        )));
+    }
     let mut out = Vec::new();
     record(&mut out, 0x0809, &bof(0x0010));
     let mut dims = Vec::new();

@@ -1,11 +1,12 @@
 //! `n8n-nodes-base.html` v1–1.2 (template, extract, table) and the legacy
 //! `n8n-nodes-base.htmlExtract` v1: CSS-selector extraction with cheerio's semantics.
 
+pub mod nesting;
 mod table;
 mod text;
 
 use base64::Engine;
-use scraper::{ElementRef, Html as Document, Selector};
+use scraper::{ElementRef, Selector};
 use serde_json::{Map, Value};
 use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
 
@@ -128,7 +129,7 @@ fn extract(ctx: &NodeContext<'_>, flavour: Flavour) -> Result<Option<Vec<Vec<Ite
             .unwrap_or_default();
         let options = ctx.parameter("options", i)?;
         for html in sources(ctx, item, i, flavour).map_err(at)? {
-            let doc = Document::parse_document(&html);
+            let doc = nesting::parse(&html).map_err(at)?;
             let mut json = Map::new();
             for spec in &values {
                 let key = spec.get("key").map(js_string).unwrap_or_default();

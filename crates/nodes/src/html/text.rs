@@ -289,7 +289,7 @@ impl Walker<'_> {
             } else {
                 " * ".to_owned()
             };
-            n += 1;
+            n = n.saturating_add(1);
             self.open(1);
             self.children(li);
             let pad = " ".repeat(prefix.chars().count());

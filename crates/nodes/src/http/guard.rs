@@ -80,12 +80,32 @@ fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     }
 }
 
-/// IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
+/// IPv6 addresses that carry an IPv4 address are judged as that address: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96` and the local-use
+/// `64:ff9b:1::/48`), 6to4 (`2002:aabb:ccdd::/48`) and Teredo (`2001:0::/32`, the client
+/// address inverted in the last 32 bits) — each can reach the IPv4 address through a gateway.
 fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    }
+    let IpAddr::V6(v6) = ip else {
+        return ip;
+    };
+    let s = v6.segments();
+    let o = v6.octets();
+    let last = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
+    let embedded = if let Some(v4) = v6.to_ipv4_mapped() {
+        Some(v4)
+    } else if (s[..6] == [0; 6] && !(s[6] == 0 && s[7] <= 1))
+        || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+        || s[..3] == [0x64, 0xff9b, 1]
+    {
+        Some(last)
+    } else if s[0] == 0x2002 {
+        Some(Ipv4Addr::new(o[2], o[3], o[4], o[5]))
+    } else if s[..2] == [0x2001, 0] {
+        Some(Ipv4Addr::from(!u32::from(last)))
+    } else {
+        None
+    };
+    embedded.map_or(ip, IpAddr::V4)
 }
 
 /// Why an address is refused by default, if it is.
@@ -252,6 +272,27 @@ mod tests {
         }
         assert_eq!(forbidden(ip("93.184.216.34")), None);
         assert_eq!(forbidden(ip("172.32.0.1")), None);
+    }
+
+    #[test]
+    fn ipv6_forms_that_carry_a_blocked_ipv4_address_are_refused() {
+        for blocked in [
+            "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "::a9fe:a9fe",
+            "64:ff9b::7f00:1",
+            "64:ff9b::169.254.169.254",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+        ] {
+            assert!(forbidden(ip(blocked)).is_some(), "{blocked} passed");
+        }
+        for public in ["64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111"] {
+            assert_eq!(forbidden(ip(public)), None, "{public} refused");
+        }
+        assert!(forbidden(ip("::1")).is_some() && forbidden(ip("::")).is_some());
     }
 
     #[test]

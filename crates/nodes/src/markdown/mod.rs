@@ -21,6 +21,7 @@ impl NodeType for Markdown {
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             let mut out = Vec::with_capacity(ctx.items().len());
+            let mut slots = path::Slots::default();
             for (i, item) in ctx.items().iter().enumerate() {
                 let to_html = match ctx.parameter("mode", i)? {
                     Value::Null => false,
@@ -43,14 +44,20 @@ impl NodeType for Markdown {
                 let result = if to_html {
                     to_html::render(&source, &to_html::Options::from(&options))
                 } else {
-                    to_markdown::translate(&source, &to_markdown::Options::from(&options))
+                    to_markdown::translate(&source, &to_markdown::Options::from(&options)).map_err(
+                        |e| NodeError {
+                            item_index: Some(i),
+                            ..e
+                        },
+                    )?
                 };
                 let key = match ctx.parameter("destinationKey", i)? {
                     Value::String(k) if !k.is_empty() => k,
                     _ => "data".to_owned(),
                 };
                 let mut json = item.json.clone();
-                path::set(&mut json, &key, Value::String(result), true);
+                path::set(&mut json, &key, Value::String(result), true, &mut slots)
+                    .map_err(|e| path::path_error(&key, e))?;
                 out.push(paired(Item::new(json), i));
             }
             Ok(Some(vec![out]))

@@ -2,9 +2,10 @@
 //! uses), including its quirks: a leading doctype leaves a space, `ignore` only applies to
 //! elements that are not block elements.
 
+use scraper::ElementRef;
 use scraper::node::Node;
-use scraper::{ElementRef, Html};
 use serde_json::Value;
+use weft_engine::run::NodeError;
 
 const IGNORED: &[&str] = &[
     "area", "base", "col", "command", "embed", "head", "input", "keygen", "link", "meta", "param",
@@ -375,7 +376,7 @@ impl Writer<'_> {
             .enumerate()
         {
             let marker = if ordered {
-                format!("{}. ", start + n)
+                format!("{}. ", start.saturating_add(n))
             } else {
                 format!("{} ", self.o.bullet)
             };
@@ -407,8 +408,8 @@ fn doctype_remainder(html: &str) -> &'static str {
 }
 
 /// Translates an HTML document or fragment to Markdown.
-pub fn translate(html: &str, o: &Options) -> String {
-    let doc = Html::parse_document(html);
+pub fn translate(html: &str, o: &Options) -> Result<String, NodeError> {
+    let doc = crate::html::nesting::parse(html)?;
     let mut w = Writer {
         out: doctype_remainder(html).to_owned(),
         o,
@@ -416,7 +417,7 @@ pub fn translate(html: &str, o: &Options) -> String {
     };
     w.element(doc.root_element());
     let out = collapse_newlines(&w.out, o.max_newlines);
-    out.trim_matches('\n').to_owned()
+    Ok(out.trim_matches('\n').to_owned())
 }
 
 /// Caps runs of blank lines at `max` newlines (whitespace between them counts as part of the run).
@@ -456,7 +457,7 @@ mod tests {
     use super::*;
 
     fn md(html: &str) -> String {
-        translate(html, &Options::from(&json!({})))
+        translate(html, &Options::from(&json!({}))).unwrap()
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::util::paired;
 pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
     let version = ctx.node.type_version.as_f64().unwrap_or(1.0);
     let mut out = Vec::new();
+    let mut slots = path::Slots::default();
     for (index, input) in ctx.items().iter().enumerate() {
         let params = ctx.parameters(index)?;
         let keep_only_set = params
@@ -48,7 +49,8 @@ pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
                     }
                     _ => raw,
                 };
-                path::set(&mut json, name, value, dot);
+                path::set(&mut json, name, value, dot, &mut slots)
+                    .map_err(|e| path::path_error(name, e))?;
             }
         }
         let mut item = Item::new(json);

@@ -47,8 +47,18 @@ fn base(input: &Map<String, Value>, params: &Value, version: f64) -> Map<String,
         "selected" => {
             let mut out = Map::new();
             for name in names("includeFields") {
-                if let Some(v) = path::get(input, &name) {
-                    path::set(&mut out, &name, v.clone(), true);
+                // `get` found it, so the path is within bounds and `set` cannot refuse it.
+                if let Some(v) = path::get(input, &name)
+                    && path::set(
+                        &mut out,
+                        &name,
+                        v.clone(),
+                        true,
+                        &mut path::Slots::default(),
+                    )
+                    .is_err()
+                {
+                    continue;
                 }
             }
             out
@@ -102,6 +112,7 @@ fn fields(params: &Value, version: f64) -> Vec<(String, Value, String)> {
 
 pub fn run(ctx: &NodeContext<'_>, version: f64) -> Result<Vec<Item>, NodeError> {
     let mut out = Vec::new();
+    let mut slots = path::Slots::default();
     for (index, input) in ctx.items().iter().enumerate() {
         let params = ctx.parameters(index)?;
         let dot = params
@@ -131,7 +142,8 @@ pub fn run(ctx: &NodeContext<'_>, version: f64) -> Result<Vec<Item>, NodeError> 
                 });
             };
             for (k, v) in map {
-                path::set(&mut json, &k, v, dot);
+                path::set(&mut json, &k, v, dot, &mut slots)
+                    .map_err(|e| path::path_error(&k, e))?;
             }
         } else {
             for (name, value, kind) in fields(&params, version) {
@@ -146,7 +158,8 @@ pub fn run(ctx: &NodeContext<'_>, version: f64) -> Result<Vec<Item>, NodeError> 
                         });
                     }
                 };
-                path::set(&mut json, &name, value, dot);
+                path::set(&mut json, &name, value, dot, &mut slots)
+                    .map_err(|e| path::path_error(&name, e))?;
             }
         }
         let mut item = Item::new(json);

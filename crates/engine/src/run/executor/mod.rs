@@ -75,13 +75,15 @@ pub struct RunOptions {
     pub pause_waits_over: Option<Duration>,
 }
 
-/// How much data one execution may hold before it is stopped with an error.
+/// How much one execution may do and hold before it is stopped with an error.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     /// Items produced by all node runs together.
     pub max_items: usize,
     /// Approximate JSON size of those items, in bytes.
     pub max_bytes: usize,
+    /// Node runs (a cycle in the connections may run a node again and again).
+    pub max_node_runs: usize,
 }
 
 impl Default for Budget {
@@ -89,24 +91,44 @@ impl Default for Budget {
         Self {
             max_items: 1_000_000,
             max_bytes: 256 << 20,
+            max_node_runs: DEFAULT_MAX_NODE_RUNS,
         }
     }
 }
 
-/// A cheap estimate of an item's JSON size (no serialisation).
-fn approx_size(value: &Value) -> usize {
-    match value {
-        Value::Null | Value::Bool(_) => 4,
-        Value::Number(_) => 8,
-        Value::String(s) => s.len() + 2,
-        Value::Array(a) => 2 + a.iter().map(|v| approx_size(v) + 1).sum::<usize>(),
-        Value::Object(o) => {
-            2 + o
-                .iter()
-                .map(|(k, v)| k.len() + 4 + approx_size(v))
-                .sum::<usize>()
-        }
+/// Node runs one execution may make unless configured otherwise (`WEFT_MAX_NODE_RUNS`).
+pub const DEFAULT_MAX_NODE_RUNS: usize = 100_000;
+
+/// A cheap estimate of an item's JSON size (no serialisation) and how deeply it nests, walked
+/// without recursion so no shape of data can exhaust the stack here.
+fn approx_size(json: &serde_json::Map<String, Value>) -> (usize, usize) {
+    let mut size = 2;
+    let mut deepest = 1;
+    let mut pending: Vec<(&Value, usize)> = Vec::new();
+    for (k, v) in json {
+        size += k.len() + 4;
+        pending.push((v, 2));
     }
+    while let Some((value, depth)) = pending.pop() {
+        deepest = deepest.max(depth);
+        size += match value {
+            Value::Null | Value::Bool(_) => 4,
+            Value::Number(_) => 8,
+            Value::String(s) => s.len() + 2,
+            Value::Array(a) => {
+                pending.extend(a.iter().map(|v| (v, depth + 1)));
+                2 + a.len()
+            }
+            Value::Object(o) => {
+                for (k, v) in o {
+                    size += k.len() + 4;
+                    pending.push((v, depth + 1));
+                }
+                2
+            }
+        };
+    }
+    (size, deepest)
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -222,6 +244,8 @@ impl<'w> Executor<'w> {
         let mut paused = None;
         let mut status = ExecutionStatus::Success;
         let mut error = None;
+        // Node runs so far, counting those that produced nothing (they are not recorded).
+        let mut steps = self.execution_index as usize;
         while let Some(mut entry) = self.stack.pop_front() {
             if options.cancel.load(Ordering::Relaxed) {
                 status = ExecutionStatus::Canceled;
@@ -230,6 +254,30 @@ impl<'w> Executor<'w> {
             let Some(node) = self.graph.node(&entry.node) else {
                 continue;
             };
+            steps += 1;
+            if steps > options.budget.max_node_runs {
+                let err = ExecutionError {
+                    message: format!(
+                        "The execution ran {} nodes, the most one execution may run",
+                        options.budget.max_node_runs
+                    ),
+                    name: "NodeRunLimitExceeded".into(),
+                    description: Some(
+                        "The workflow's connections loop without end, or it needs a higher \
+                         WEFT_MAX_NODE_RUNS."
+                            .into(),
+                    ),
+                    node: Some(ErrorNode {
+                        name: node.name.clone(),
+                        node_type: node.node_type.clone(),
+                    }),
+                    context: None,
+                };
+                self.last_node = Some(node.name.clone());
+                status = ExecutionStatus::Error;
+                error = Some(err);
+                break;
+            }
             lineage::stamp_inputs(&mut entry.inputs);
             let run_index = self.run_data.get(&node.name).map_or(0, Vec::len) as u32;
             let started = Instant::now();
@@ -311,11 +359,14 @@ impl<'w> Executor<'w> {
     fn charge(&mut self, outputs: &Outputs, budget: Budget) -> Option<String> {
         for item in outputs.iter().flatten() {
             self.items_held += 1;
-            self.bytes_held += item
-                .json
-                .iter()
-                .map(|(k, v)| k.len() + 4 + approx_size(v))
-                .sum::<usize>();
+            let (size, depth) = approx_size(&item.json);
+            self.bytes_held += size;
+            if depth > crate::MAX_NESTING {
+                return Some(format!(
+                    "An item is nested {depth} levels deep, more than the {} allowed",
+                    crate::MAX_NESTING
+                ));
+            }
         }
         if self.items_held > budget.max_items {
             return Some(format!(
