@@ -1,10 +1,9 @@
 //! Resolving parameter values for one item: fast path first, JavaScript when needed.
 
-use std::cell::OnceCell;
-
 use serde_json::{Map, Value};
 
-use super::sandbox::{ExprLimits, NodeScope, Sandbox};
+pub use super::lazy::LazySandbox;
+use super::sandbox::NodeScope;
 use super::template::{Segment, Template, to_display_string};
 use super::{ExprError, fast_path};
 use crate::run::RunData;
@@ -14,57 +13,6 @@ pub type Raised = (String, Option<String>);
 
 /// The outcome of a helper run in the sandbox: its value, or the error it raised.
 pub type Helped<T> = Result<Result<T, Raised>, ExprError>;
-
-/// A sandbox created on the first expression that needs JavaScript, then kept for the execution.
-pub struct LazySandbox {
-    cell: OnceCell<Result<Sandbox, ExprError>>,
-    limits: ExprLimits,
-    execution: Value,
-    workflow: Value,
-    timezone: String,
-    static_data: Value,
-}
-
-impl LazySandbox {
-    /// `timezone`: the workflow's zone (`settings.timezone`), used by `$now` and Luxon.
-    pub fn new(limits: ExprLimits, execution: Value, workflow: Value, timezone: &str) -> Self {
-        Self {
-            cell: OnceCell::new(),
-            limits,
-            execution,
-            workflow,
-            timezone: timezone.to_owned(),
-            static_data: Value::Object(Map::new()),
-        }
-    }
-
-    /// The workflow's static data the run starts with.
-    pub fn with_static_data(mut self, data: Value) -> Self {
-        if data.is_object() {
-            self.static_data = data;
-        }
-        self
-    }
-
-    /// The static data after the run, if a sandbox was created and code changed it.
-    pub fn static_data_if_changed(&self) -> Option<Value> {
-        let sandbox = self.cell.get()?.as_ref().ok()?;
-        let now = sandbox.static_data().ok()?;
-        (now != self.static_data).then_some(now)
-    }
-
-    pub fn get(&self) -> Result<&Sandbox, ExprError> {
-        self.cell
-            .get_or_init(|| {
-                let sandbox =
-                    Sandbox::new(self.limits, &self.execution, &self.workflow, &self.timezone)?;
-                sandbox.set_static_data(&self.static_data)?;
-                Ok(sandbox)
-            })
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-}
 
 /// Evaluates the expressions of one node run.
 pub struct Evaluator<'a> {
@@ -91,10 +39,11 @@ impl Evaluator<'_> {
             .eval(code, index, &self.scope, self.run_data)
     }
 
-    /// Runs a Code/Function node body; see [`Sandbox::run_code`].
+    /// Runs a Code/Function node body in a context no other node has run in (see
+    /// [`LazySandbox::for_code`] and [`super::Sandbox::run_code`]).
     pub fn run_code(&self, code: &str, mode: &str, index: usize) -> Result<Value, ExprError> {
         self.sandbox
-            .get()?
+            .for_code(self.scope.node, self.scope.run_index)?
             .run_code(code, mode, index, &self.scope, self.run_data)
     }
 

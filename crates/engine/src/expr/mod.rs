@@ -3,6 +3,7 @@
 
 mod evaluator;
 pub mod fast_path;
+mod lazy;
 mod sandbox;
 mod template;
 

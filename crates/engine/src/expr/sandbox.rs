@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::ExprError;
 use crate::run::{Item, NodeContexts, RunData, SourceData};
 
+const GUARDS: &str = include_str!("guards.js");
 const PRELUDE: &str = include_str!("prelude.js");
 const CONDITIONS: &str = include_str!("conditions.js");
 const INTL: &str = include_str!("intl.js");
@@ -72,21 +73,29 @@ fn extension_stubs() -> rquickjs::Result<&'static str> {
     let runtime = Runtime::new()?;
     let context = Context::full(&runtime)?;
     let names: String = context.with(|ctx| {
-        ctx.eval::<(), _>(FIND_EXTENSIONS)?;
-        ctx.eval::<(), _>(EXTENSIONS)?;
+        script(&ctx, FIND_EXTENSIONS)?;
+        script(&ctx, EXTENSIONS)?;
         let find: Function = ctx.globals().get("__findExtensions")?;
         find.call(())
     })?;
     Ok(STUBS.get_or_init(|| STUBS_TEMPLATE.replace("NAMES", &names)))
 }
 
+/// Evaluates one of Weft's own scripts, named `<weft>` so that stack traces can leave its frames
+/// out (see `guards.js`).
+fn script(ctx: &Ctx<'_>, source: &str) -> rquickjs::Result<()> {
+    let mut options = rquickjs::context::EvalOptions::default();
+    options.filename = Some("<weft>".to_owned());
+    ctx.eval_with_options(source, options)
+}
+
 /// Evaluates a library on first use (`luxon`, `jmespath`, our `Intl`), defining its global.
 fn load_library(ctx: Ctx<'_>, name: String) -> rquickjs::Result<()> {
     match name.as_str() {
-        "luxon" => ctx.eval::<(), _>(LUXON),
-        "jmespath" => ctx.eval::<(), _>(JMESPATH),
-        "intl" => ctx.eval::<(), _>(INTL),
-        "extensions" => ctx.eval::<(), _>(EXTENSIONS),
+        "luxon" => script(&ctx, LUXON),
+        "jmespath" => script(&ctx, JMESPATH),
+        "intl" => script(&ctx, INTL),
+        "extensions" => script(&ctx, EXTENSIONS),
         _ => Ok(()),
     }
 }
@@ -138,6 +147,35 @@ pub struct NodeScope<'a> {
 struct ThreadRuntime {
     runtime: Runtime,
     deadline: Rc<Cell<Option<Instant>>>,
+    /// The runtime hit its memory cap: it is never used again (QuickJS may have left objects
+    /// behind on the failed allocation's path).
+    poisoned: Cell<bool>,
+}
+
+/// Runtimes set aside after running out of memory that could not be freed safely.
+static LEAKED_RUNTIMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Drop for ThreadRuntime {
+    /// Runs when the thread's last context on this runtime is gone. A runtime that still holds
+    /// objects after an out-of-memory failure would make QuickJS's `JS_FreeRuntime` abort the
+    /// whole process on an assertion, so it is leaked instead (and counted in the log); one that
+    /// holds nothing is freed as usual.
+    fn drop(&mut self) {
+        if !self.poisoned.get() {
+            return;
+        }
+        let left = self.runtime.memory_usage();
+        if left.obj_count > 0 {
+            let total = LEAKED_RUNTIMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            tracing::warn!(
+                objects = left.obj_count,
+                bytes = left.malloc_size,
+                leaked_runtimes = total,
+                "a JavaScript runtime that ran out of memory still holds objects; it is set aside, not freed"
+            );
+            std::mem::forget(self.runtime.clone());
+        }
+    }
 }
 
 thread_local! {
@@ -146,7 +184,9 @@ thread_local! {
 
 fn thread_runtime() -> Result<Rc<ThreadRuntime>, ExprError> {
     RUNTIME.with(|cell| {
-        if let Some(rt) = cell.borrow().as_ref() {
+        if let Some(rt) = cell.borrow().as_ref()
+            && !rt.poisoned.get()
+        {
             return Ok(rt.clone());
         }
         let runtime = Runtime::new().map_err(|e| ExprError::Engine(e.to_string()))?;
@@ -156,7 +196,11 @@ fn thread_runtime() -> Result<Rc<ThreadRuntime>, ExprError> {
         runtime.set_interrupt_handler(Some(Box::new(move || {
             seen.get().is_some_and(|d| Instant::now() > d)
         })));
-        let rt = Rc::new(ThreadRuntime { runtime, deadline });
+        let rt = Rc::new(ThreadRuntime {
+            runtime,
+            deadline,
+            poisoned: Cell::new(false),
+        });
         *cell.borrow_mut() = Some(rt.clone());
         Ok(rt)
     })
@@ -164,8 +208,10 @@ fn thread_runtime() -> Result<Rc<ThreadRuntime>, ExprError> {
 
 /// One execution's JavaScript world. Not `Send`: an execution runs on one thread.
 pub struct Sandbox {
-    thread: Rc<ThreadRuntime>,
+    /// Declared before `thread` so it is dropped first: the runtime's last owner then sees
+    /// every context of it gone.
     context: Context,
+    thread: Rc<ThreadRuntime>,
     limits: ExprLimits,
     /// Runs of each node already copied into the context.
     recorded: RefCell<HashMap<String, usize>>,
@@ -200,9 +246,10 @@ impl Sandbox {
             globals.set("__load", Function::new(ctx.clone(), load_library)?)?;
             // Parsing is most of a context's cost, so `Intl` and the condition helpers load on
             // first use (like Luxon, jmespath, transforms and Date & Time).
-            ctx.eval::<(), _>(LAZY_INTL)?;
-            ctx.eval::<(), _>(PRELUDE)?;
-            ctx.eval::<(), _>(extension_stubs()?)?;
+            script(&ctx, GUARDS)?;
+            script(&ctx, LAZY_INTL)?;
+            script(&ctx, PRELUDE)?;
+            script(&ctx, extension_stubs()?)?;
             let f: Function = ctx.globals().get("__setExecution")?;
             f.call::<_, ()>((setup,))
         })?;
@@ -242,7 +289,9 @@ impl Sandbox {
             };
             let bare_null = message.eq_ignore_ascii_case("null");
             if allocation || message.contains("out of memory") || (bare_null && near_cap()) {
-                self.thread.runtime.run_gc();
+                // Never reused: the execution's next JavaScript gets a fresh context on a
+                // fresh runtime (see `LazySandbox`), and this thread's next execution too.
+                self.thread.poisoned.set(true);
                 ExprError::OutOfMemory(limits.memory_bytes)
             } else if timed_out && message.contains("interrupted") {
                 ExprError::Timeout(limits.timeout.as_millis() as u64)
@@ -252,6 +301,11 @@ impl Sandbox {
                 ExprError::Thrown(message)
             }
         })
+    }
+
+    /// The runtime under this context ran out of memory: the context must not be used again.
+    pub fn is_broken(&self) -> bool {
+        self.thread.poisoned.get()
     }
 
     /// Copies runs the context has not seen yet, then makes `scope` current.
@@ -359,7 +413,7 @@ impl Sandbox {
         let extra = extra.to_string();
         let out: String = self.call(|ctx| {
             if !ctx.globals().contains_key("__transforms")? {
-                ctx.eval::<(), _>(TRANSFORMS)?;
+                script(&ctx, TRANSFORMS)?;
             }
             let table: rquickjs::Object = ctx.globals().get("__transforms")?;
             let f: Function = table.get(name)?;
@@ -379,7 +433,7 @@ impl Sandbox {
         };
         let out: String = self.call(|ctx| {
             if !ctx.globals().contains_key("__dateTimeV2")? {
-                ctx.eval::<(), _>(DATETIME)?;
+                script(&ctx, DATETIME)?;
             }
             let f: Function = ctx.globals().get(name)?;
             f.call((params,))
@@ -393,7 +447,7 @@ impl Sandbox {
         let arg = arg.to_string();
         let out: String = self.call(|ctx| {
             if !ctx.globals().contains_key("__filter")? {
-                ctx.eval::<(), _>(CONDITIONS)?;
+                script(&ctx, CONDITIONS)?;
             }
             let f: Function = ctx.globals().get(name)?;
             let arg: rquickjs::Value = ctx.json_parse(arg)?;
