@@ -246,10 +246,10 @@ impl Sandbox {
             globals.set("__load", Function::new(ctx.clone(), load_library)?)?;
             // Parsing is most of a context's cost, so `Intl` and the condition helpers load on
             // first use (like Luxon, jmespath, transforms and Date & Time).
-            script(&ctx, GUARDS)?;
-            script(&ctx, LAZY_INTL)?;
-            script(&ctx, PRELUDE)?;
-            script(&ctx, extension_stubs()?)?;
+            script(ctx, GUARDS)?;
+            script(ctx, LAZY_INTL)?;
+            script(ctx, PRELUDE)?;
+            script(ctx, extension_stubs()?)?;
             let f: Function = ctx.globals().get("__setExecution")?;
             f.call::<_, ()>((setup,))
         })?;
@@ -413,7 +413,7 @@ impl Sandbox {
         let extra = extra.to_string();
         let out: String = self.call(|ctx| {
             if !ctx.globals().contains_key("__transforms")? {
-                script(&ctx, TRANSFORMS)?;
+                script(ctx, TRANSFORMS)?;
             }
             let table: rquickjs::Object = ctx.globals().get("__transforms")?;
             let f: Function = table.get(name)?;
@@ -433,7 +433,7 @@ impl Sandbox {
         };
         let out: String = self.call(|ctx| {
             if !ctx.globals().contains_key("__dateTimeV2")? {
-                script(&ctx, DATETIME)?;
+                script(ctx, DATETIME)?;
             }
             let f: Function = ctx.globals().get(name)?;
             f.call((params,))
@@ -447,7 +447,7 @@ impl Sandbox {
         let arg = arg.to_string();
         let out: String = self.call(|ctx| {
             if !ctx.globals().contains_key("__filter")? {
-                script(&ctx, CONDITIONS)?;
+                script(ctx, CONDITIONS)?;
             }
             let f: Function = ctx.globals().get(name)?;
             let arg: rquickjs::Value = ctx.json_parse(arg)?;
