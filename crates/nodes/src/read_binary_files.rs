@@ -59,48 +59,77 @@ fn find(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, NodeError> {
             "The file selector \"{pattern}\" leaves the files folder"
         )));
     }
-    let segments: Vec<&str> = relative.split('/').filter(|s| !s.is_empty()).collect();
-    let mut found = Vec::new();
-    walk(root, &segments, &mut found)?;
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in relative.split('/').filter(|s| !s.is_empty()) {
+        // `**/**` matches what `**` does: runs collapse, so they cannot multiply the walk.
+        if !(segment == "**" && segments.last() == Some(&"**")) {
+            segments.push(segment);
+        }
+    }
+    if segments.len() > MAX_SEGMENTS {
+        return Err(NodeError::new(format!(
+            "The file selector has more than {MAX_SEGMENTS} path segments"
+        )));
+    }
+    let mut found = walk(root, &segments)?;
     found.sort();
     Ok(found)
 }
 
-fn walk(dir: &Path, segments: &[&str], found: &mut Vec<PathBuf>) -> Result<(), NodeError> {
-    let Some((first, rest)) = segments.split_first() else {
-        return Ok(());
-    };
-    if found.len() >= MAX_FILES {
+/// Path segments a selector may have (and folders the walk goes down).
+const MAX_SEGMENTS: usize = 64;
+
+/// The files under `root` that `segments` match, walked with a work list (no recursion) that
+/// visits each (folder, segment) pair once, so `**` over a deep tree stays polynomial.
+fn walk(root: &Path, segments: &[&str]) -> Result<Vec<PathBuf>, NodeError> {
+    let mut found = Vec::new();
+    let mut seen: std::collections::HashSet<(PathBuf, usize)> = std::collections::HashSet::new();
+    let mut pending = vec![(root.to_path_buf(), 0usize, 0usize)];
+    while let Some((dir, at, depth)) = pending.pop() {
+        let Some(segment) = segments.get(at) else {
+            continue;
+        };
+        if depth > MAX_SEGMENTS || !seen.insert((dir.clone(), at)) {
+            continue;
+        }
+        if found.len() > MAX_FILES {
+            return Err(NodeError::new(format!(
+                "The file selector matches more than {MAX_FILES} files"
+            )));
+        }
+        if *segment == "**" {
+            pending.push((dir.clone(), at + 1, depth));
+            for entry in entries(&dir) {
+                if entry.is_dir() && !is_link(&entry) {
+                    pending.push((entry, at, depth + 1));
+                }
+            }
+            continue;
+        }
+        let last = at + 1 == segments.len();
+        for entry in entries(&dir) {
+            let name = entry
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if is_link(&entry) || !glob_match(segment.as_bytes(), name.as_bytes()) {
+                continue;
+            }
+            if last {
+                if entry.is_file() && !found.contains(&entry) {
+                    found.push(entry);
+                }
+            } else if entry.is_dir() {
+                pending.push((entry, at + 1, depth + 1));
+            }
+        }
+    }
+    if found.len() > MAX_FILES {
         return Err(NodeError::new(format!(
             "The file selector matches more than {MAX_FILES} files"
         )));
     }
-    if *first == "**" {
-        walk(dir, rest, found)?;
-        for entry in entries(dir) {
-            if entry.is_dir() && !is_link(&entry) {
-                walk(&entry, segments, found)?;
-            }
-        }
-        return Ok(());
-    }
-    for entry in entries(dir) {
-        let name = entry
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if is_link(&entry) || !glob_match(first.as_bytes(), name.as_bytes()) {
-            continue;
-        }
-        if rest.is_empty() {
-            if entry.is_file() && !found.contains(&entry) {
-                found.push(entry);
-            }
-        } else if entry.is_dir() {
-            walk(&entry, rest, found)?;
-        }
-    }
-    Ok(())
+    Ok(found)
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {
@@ -116,17 +145,34 @@ fn is_link(path: &Path) -> bool {
         .unwrap_or(true)
 }
 
-/// `*` and `?` within one path segment.
+/// `*` and `?` within one path segment, matched in one pass that returns to the last `*` on a
+/// mismatch (linear in the name for each `*`, with no recursion).
 fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
-    match (pattern.first(), name.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            glob_match(&pattern[1..], name) || (!name.is_empty() && glob_match(pattern, &name[1..]))
+    let (mut p, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, n));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || name.get(n) == Some(&c) => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    p = sp + 1;
+                    n = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
         }
-        (Some(b'?'), Some(_)) => glob_match(&pattern[1..], &name[1..]),
-        (Some(p), Some(n)) if p == n => glob_match(&pattern[1..], &name[1..]),
-        _ => false,
     }
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
 }
 
 fn read(root: &Path, path: &Path, property: &str) -> Result<Item, NodeError> {
@@ -180,6 +226,20 @@ mod tests {
         assert!(glob_match(b"*.data", b"binary.data"));
         assert!(glob_match(b"b?nary.*", b"binary.data"));
         assert!(!glob_match(b"*.csv", b"binary.data"));
+    }
+
+    #[test]
+    fn hostile_selectors_neither_recurse_nor_backtrack_without_end() {
+        let stars = "*".repeat(100_000);
+        assert!(glob_match(stars.as_bytes(), b"anything"));
+        let pattern = "*a".repeat(100) + "b";
+        let name = "a".repeat(255);
+        assert!(!glob_match(pattern.as_bytes(), name.as_bytes()));
+        assert!(glob_match(b"*x*y", b"axbxcy"));
+        assert!(!glob_match(b"a?c", b"ac"));
+        let root = std::env::temp_dir();
+        assert!(find(&root, &"**/".repeat(100_000)).is_ok());
+        assert!(find(&root, &"a/".repeat(100)).is_err());
     }
 
     #[test]

@@ -138,35 +138,52 @@ pub fn required(item: &Item, property: &str) -> Result<Vec<u8>, NodeError> {
     })
 }
 
+/// Bytes of dotted keys [`flatten`] may make for one item: every leaf repeats its whole
+/// prefix, so a long key over a long list would otherwise multiply.
+const MAX_FLAT_KEY_BYTES: usize = 64 << 20;
+
 /// n8n's `flattenObject`: nested objects and arrays become dotted keys; empty ones vanish.
-pub fn flatten(json: &Map<String, Value>) -> Map<String, Value> {
-    fn walk(prefix: &str, value: &Value, out: &mut Map<String, Value>) {
+/// Recursion follows the item's depth, which the executor bounds.
+pub fn flatten(json: &Map<String, Value>) -> Result<Map<String, Value>, NodeError> {
+    fn walk(
+        prefix: &str,
+        value: &Value,
+        out: &mut Map<String, Value>,
+        budget: &mut usize,
+    ) -> Result<(), NodeError> {
         match value {
             Value::Object(map) => {
                 for (k, v) in map {
-                    walk(&format!("{prefix}.{k}"), v, out);
+                    walk(&format!("{prefix}.{k}"), v, out, budget)?;
                 }
             }
             Value::Array(list) => {
                 for (i, v) in list.iter().enumerate() {
-                    walk(&format!("{prefix}.{i}"), v, out);
+                    walk(&format!("{prefix}.{i}"), v, out, budget)?;
                 }
             }
             other => {
+                *budget = budget.checked_sub(prefix.len()).ok_or_else(|| {
+                    NodeError::new(format!(
+                        "The item's flattened field names pass {MAX_FLAT_KEY_BYTES} bytes"
+                    ))
+                })?;
                 out.insert(prefix.to_owned(), other.clone());
             }
         }
+        Ok(())
     }
     let mut out = Map::new();
+    let mut budget = MAX_FLAT_KEY_BYTES;
     for (k, v) in json {
         match v {
-            Value::Object(_) | Value::Array(_) => walk(k, v, &mut out),
+            Value::Object(_) | Value::Array(_) => walk(k, v, &mut out, &mut budget)?,
             other => {
                 out.insert(k.clone(), other.clone());
             }
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -190,7 +207,7 @@ mod tests {
     #[test]
     fn nested_values_flatten_to_dotted_keys_and_empty_ones_vanish() {
         let v = serde_json::json!({"a": {"b": 1, "c": [2, {"d": 3}]}, "e": {}, "f": null});
-        let flat = flatten(v.as_object().unwrap());
+        let flat = flatten(v.as_object().unwrap()).unwrap();
         assert_eq!(
             Value::Object(flat),
             serde_json::json!({"a.b": 1, "a.c.0": 2, "a.c.1.d": 3, "f": null})

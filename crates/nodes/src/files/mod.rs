@@ -90,7 +90,7 @@ fn spreadsheet(ctx: &NodeContext<'_>, format: &str) -> Output {
     let o = options(ctx, "options", 0)?;
     let property = string_param(ctx, "binaryPropertyName", 0, "data")?;
     let json: Vec<&Map<String, Value>> = ctx.items().iter().map(|i| &i.json).collect();
-    let grid = sheet::grid(&json, opt_bool(&o, "headerRow") != Some(false));
+    let grid = sheet::grid(&json, opt_bool(&o, "headerRow") != Some(false))?;
     let sheet_name = opt_str(&o, "sheetName").unwrap_or("Sheet");
     let compress = opt_bool(&o, "compression").unwrap_or(false);
     let bytes = match format {
@@ -338,11 +338,7 @@ fn extract_rows(
     let skip = opt_str(o, "range")
         .and_then(|r| r.parse::<usize>().ok())
         .unwrap_or(0);
-    Ok(read::sheet_rows(
-        rows.into_iter().skip(skip).collect(),
-        header,
-        include_empty,
-    ))
+    read::sheet_rows(rows.into_iter().skip(skip).collect(), header, include_empty)
 }
 
 fn move_to(operation: &str, bytes: Vec<u8>, o: &Map<String, Value>) -> Result<Value, NodeError> {

@@ -257,6 +257,46 @@ fn strip_rtf(raw: &str) -> String {
     out.strip_prefix(' ').unwrap_or(&out).to_owned()
 }
 
+/// Refuses an xlsx or xlsb sheet whose cells span more than [`super::sheet::MAX_CELLS`]
+/// before the whole rectangle is allocated (one cell at A1 and one at XFD1048576 would ask for
+/// seventeen billion). The cells are read once to find their bounds; xls is bounded by its
+/// format (65,536 by 256).
+fn check_extent<RS: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Sheets<RS>,
+    name: &str,
+) -> Result<(), NodeError> {
+    fn bounds(mut next: impl FnMut() -> Option<(u32, u32)>) -> Result<(), NodeError> {
+        let (mut lo, mut hi) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+        let mut any = false;
+        while let Some((r, c)) = next() {
+            any = true;
+            lo = (lo.0.min(r), lo.1.min(c));
+            hi = (hi.0.max(r), hi.1.max(c));
+        }
+        if any {
+            let rows = (hi.0 - lo.0) as usize + 1;
+            let columns = (hi.1 - lo.1) as usize + 1;
+            super::sheet::check_cells(rows, columns)?;
+        }
+        Ok(())
+    }
+    match book {
+        calamine::Sheets::Xlsx(x) => {
+            let Ok(mut cells) = x.worksheet_cells_reader(name) else {
+                return Ok(());
+            };
+            bounds(|| cells.next_cell().ok().flatten().map(|c| c.get_position()))
+        }
+        calamine::Sheets::Xlsb(x) => {
+            let Ok(mut cells) = x.worksheet_cells_reader(name) else {
+                return Ok(());
+            };
+            bounds(|| cells.next_cell().ok().flatten().map(|c| c.get_position()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The rows of a workbook's sheet (the first when `sheet` is `None`).
 pub fn workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<Vec<Option<Cell>>>, NodeError> {
     let fail = |e: &dyn std::fmt::Display| {
@@ -272,6 +312,7 @@ pub fn workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<Vec<Option<Ce
             .cloned()
             .ok_or_else(|| NodeError::new("The workbook has no sheets"))?,
     };
+    check_extent(&mut book, &name)?;
     let range = book
         .worksheet_range(&name)
         .map_err(|_| NodeError::new(format!("Sheet '{name}' not found")))?;
@@ -307,11 +348,13 @@ pub fn sheet_rows(
     rows: Vec<Vec<Option<Cell>>>,
     header: bool,
     include_empty: bool,
-) -> Vec<Map<String, Value>> {
+) -> Result<Vec<Map<String, Value>>, NodeError> {
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    // Short rows are padded to the widest one.
+    super::sheet::check_cells(rows.len(), width)?;
     let mut iter = rows.into_iter();
     if !header {
-        return iter
+        return Ok(iter
             .map(|r| {
                 let mut m = Map::new();
                 let cells: Vec<Value> = (0..width)
@@ -324,7 +367,7 @@ pub fn sheet_rows(
                 m.insert("row".into(), Value::Array(cells));
                 m
             })
-            .collect();
+            .collect());
     }
     let keys: Vec<String> = iter
         .next()
@@ -337,27 +380,47 @@ pub fn sheet_rows(
                 .unwrap_or_else(|| format!("__EMPTY_{i}"))
         })
         .collect();
-    iter.filter_map(|r| {
-        let mut m = Map::new();
-        for (i, key) in keys.iter().enumerate() {
-            match r.get(i).and_then(Option::as_ref) {
-                Some(c) => {
-                    m.insert(key.clone(), cell_value(c));
+    Ok(iter
+        .filter_map(|r| {
+            let mut m = Map::new();
+            for (i, key) in keys.iter().enumerate() {
+                match r.get(i).and_then(Option::as_ref) {
+                    Some(c) => {
+                        m.insert(key.clone(), cell_value(c));
+                    }
+                    None if include_empty => {
+                        m.insert(key.clone(), Value::String(String::new()));
+                    }
+                    None => {}
                 }
-                None if include_empty => {
-                    m.insert(key.clone(), Value::String(String::new()));
-                }
-                None => {}
             }
-        }
-        (!m.is_empty() || include_empty).then_some(m)
-    })
-    .collect()
+            (!m.is_empty() || include_empty).then_some(m)
+        })
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sheets_larger_than_the_cell_budget_are_refused_before_they_are_built() {
+        let mut wide = vec![vec![Some(Cell::Num(1.0)); 2_000]];
+        wide.extend((0..2_000).map(|_| vec![Some(Cell::Num(1.0))]));
+        assert!(sheet_rows(wide, false, false).is_err());
+
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write_number(0, 0, 1.0).unwrap();
+        ws.write_number(1_048_575, 16_383, 2.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let err = workbook(bytes, None).unwrap_err();
+        assert!(err.message.contains("cells allowed"), "{}", err.message);
+
+        let key = "k".repeat(1 << 20);
+        let item = json!({ key: vec![0; 100] });
+        assert!(super::super::binary::flatten(item.as_object().unwrap()).is_err());
+    }
 
     fn opts() -> CsvOptions {
         CsvOptions {
@@ -387,11 +450,11 @@ mod tests {
     #[test]
     fn rtf_and_html_tables_read_back_typed() {
         let rtf = "{\\rtf1\\ansi\\trowd\\cellx1\\cellx2\\pard\\intbl a\\cell b\\cell\\pard\\intbl\\row\\trowd\\cellx1\\cellx2\\pard\\intbl 2\\cell x\\cell\\pard\\intbl\\row}";
-        let rows = sheet_rows(rtf_table(rtf), true, false);
+        let rows = sheet_rows(rtf_table(rtf), true, false).unwrap();
         assert_eq!(Value::Object(rows[0].clone()), json!({"a": 2, "b": "x"}));
         let html =
             "<table><tr><td data-t=\"s\">k</td></tr><tr><td data-t=\"n\">2.5</td></tr></table>";
-        let rows = sheet_rows(html_table(html, false).unwrap(), true, false);
+        let rows = sheet_rows(html_table(html, false).unwrap(), true, false).unwrap();
         assert_eq!(Value::Object(rows[0].clone()), json!({"k": 2.5}));
     }
 }

@@ -23,17 +23,34 @@ pub struct Grid {
     pub width: usize,
 }
 
+/// Cells a sheet read or written by a node may have (rows times columns), so a small file or
+/// a few items cannot ask for a grid of billions.
+pub const MAX_CELLS: usize = 2_000_000;
+
+/// Refuses a grid of `rows` by `columns` larger than [`MAX_CELLS`].
+pub fn check_cells(rows: usize, columns: usize) -> Result<(), NodeError> {
+    if rows.saturating_mul(columns) > MAX_CELLS {
+        return Err(NodeError::new(format!(
+            "A sheet of {rows} rows and {columns} columns is larger than the {MAX_CELLS} cells allowed"
+        )));
+    }
+    Ok(())
+}
+
 /// SheetJS's `json_to_sheet` over flattened items: columns in first-seen key order.
-pub fn grid(items: &[&Map<String, Value>], header: bool) -> Grid {
-    let flat: Vec<Map<String, Value>> = items.iter().map(|j| flatten(j)).collect();
+pub fn grid(items: &[&Map<String, Value>], header: bool) -> Result<Grid, NodeError> {
+    let flat: Vec<Map<String, Value>> =
+        items.iter().map(|j| flatten(j)).collect::<Result<_, _>>()?;
     let mut keys: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for row in &flat {
         for k in row.keys() {
-            if !keys.contains(k) {
+            if seen.insert(k.as_str()) {
                 keys.push(k.clone());
             }
         }
     }
+    check_cells(flat.len() + usize::from(header), keys.len())?;
     let mut rows = Vec::with_capacity(flat.len() + 1);
     if header {
         rows.push(keys.iter().map(|k| Some(Cell::Str(k.clone()))).collect());
@@ -52,10 +69,10 @@ pub fn grid(items: &[&Map<String, Value>], header: bool) -> Grid {
                 .collect(),
         );
     }
-    Grid {
+    Ok(Grid {
         width: keys.len().max(1),
         rows,
-    }
+    })
 }
 
 /// JavaScript's `toPrecision(p)`.
@@ -383,7 +400,7 @@ mod tests {
     #[test]
     fn csv_has_a_bom_and_quotes_only_when_needed() {
         let a = json!({"a": "x,y", "b": "he said \"hi\"", "d": true, "f": null});
-        let g = grid(&[a.as_object().unwrap()], true);
+        let g = grid(&[a.as_object().unwrap()], true).unwrap();
         let text = String::from_utf8(csv(&g, ",")).unwrap();
         assert_eq!(
             text,

@@ -99,6 +99,7 @@ pub fn render(markdown: &str, o: &Options) -> String {
     let mut heading: Option<(u8, usize, String)> = None;
     let mut in_code = false;
     let mut image_alt: Option<String> = None;
+    let tight_at = tight_lists(&events);
     let mut tight = Vec::<bool>::new();
     let mut table_head = false;
     for (index, event) in events.iter().enumerate() {
@@ -132,7 +133,7 @@ pub fn render(markdown: &str, o: &Options) -> String {
                     }
                 }
                 Tag::List(Some(start)) => {
-                    tight.push(is_tight(&events[index..]));
+                    tight.push(tight_at.get(index).copied().unwrap_or(true));
                     if *start == 1 {
                         out.push_str("<ol>\n");
                     } else {
@@ -140,7 +141,7 @@ pub fn render(markdown: &str, o: &Options) -> String {
                     }
                 }
                 Tag::List(None) => {
-                    tight.push(is_tight(&events[index..]));
+                    tight.push(tight_at.get(index).copied().unwrap_or(true));
                     out.push_str("<ul>\n");
                 }
                 Tag::Item => out.push_str("<li>"),
@@ -255,23 +256,27 @@ pub fn render(markdown: &str, o: &Options) -> String {
     }
 }
 
-/// A list is tight when no item holds a paragraph event (pulldown-cmark omits them then).
-fn is_tight(events: &[Event<'_>]) -> bool {
-    let mut depth = 0usize;
-    for event in events {
+/// For each event, whether the list it starts is tight: none of its own items holds a
+/// paragraph event (pulldown-cmark omits them then). One pass with a stack of open lists, so
+/// deeply nested lists cost no more than flat ones.
+fn tight_lists(events: &[Event<'_>]) -> Vec<bool> {
+    let mut tight = vec![true; events.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (index, event) in events.iter().enumerate() {
         match event {
-            Event::Start(Tag::List(_)) => depth += 1,
+            Event::Start(Tag::List(_)) => open.push(index),
             Event::End(TagEnd::List(_)) => {
-                depth -= 1;
-                if depth == 0 {
-                    return true;
+                open.pop();
+            }
+            Event::Start(Tag::Paragraph) => {
+                if let Some(slot) = open.last().and_then(|at| tight.get_mut(*at)) {
+                    *slot = false;
                 }
             }
-            Event::Start(Tag::Paragraph) if depth == 1 => return false,
             _ => {}
         }
     }
-    true
+    tight
 }
 
 #[cfg(test)]
