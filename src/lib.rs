@@ -12,3 +12,12 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod webhooks;
+
+#[cfg(test)]
+mod props;
+
+/// Unit tests run under an allocator that refuses more than 1 GiB: a parser asking for more
+/// on some input aborts the run instead of passing.
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, 1 << 30);

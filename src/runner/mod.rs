@@ -267,10 +267,10 @@ impl Runner {
             .get("executionTimeout")
             .and_then(Value::as_f64)
             .filter(|s| *s > 0.0);
-        if let Some(seconds) = timeout {
+        if let Some(limit) = timeout.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
             let cancel = options.cancel.clone();
             tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+                tokio::time::sleep(limit).await;
                 cancel.store(true, Ordering::Relaxed);
             });
         }

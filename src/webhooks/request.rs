@@ -46,49 +46,7 @@ pub async fn item(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let mut binary = None;
-    let body = if bytes.is_empty() {
-        Value::Object(Map::new())
-    } else if essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
-    {
-        serde_json::from_slice::<Value>(&bytes).map_err(|e| parse_failure(e.to_string()))?
-    } else if essence == "application/x-www-form-urlencoded" {
-        let mut map = Map::new();
-        for (k, v) in url::form_urlencoded::parse(&bytes) {
-            map.insert(k.into_owned(), Value::String(v.into_owned()));
-        }
-        Value::Object(map)
-    } else if essence == "multipart/form-data" {
-        let binary_name = options_binary_name(options);
-        let parsed = super::multipart::parse(&bytes, &content_type, binary_name.as_deref())
-            .map_err(parse_failure)?;
-        if !parsed.files.is_empty() {
-            binary = Some(Value::Object(parsed.files));
-        }
-        Value::Object(parsed.fields)
-    } else if essence.starts_with("text/") {
-        Value::String(String::from_utf8(bytes.to_vec()).map_err(|e| parse_failure(e.to_string()))?)
-    } else {
-        // Anything else is kept as binary data; its metadata comes from us, not the client.
-        let mime = if essence.is_empty() {
-            "application/octet-stream".to_owned()
-        } else {
-            essence.clone()
-        };
-        binary = Some(json!({"data": {
-            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
-            "mimeType": mime,
-            "fileSize": bytes.len(),
-        }}));
-        Value::Object(Map::new())
-    };
+    let (body, binary) = parse_body(&bytes, &content_type, options).map_err(parse_failure)?;
     let headers: Map<String, Value> = req
         .headers()
         .iter()
@@ -121,6 +79,59 @@ pub async fn item(
         item.binary = Some(b);
     }
     Ok(item)
+}
+
+/// The request body as n8n's `body`, parsed strictly by its declared content type, and the
+/// binary data it carries (multipart files, or a body of any other type); the reason when it
+/// does not parse. Pure, so it can be tested on arbitrary input.
+pub fn parse_body(
+    bytes: &[u8],
+    content_type: &str,
+    options: &Value,
+) -> Result<(Value, Option<Value>), String> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mut binary = None;
+    let body = if bytes.is_empty() {
+        Value::Object(Map::new())
+    } else if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
+        serde_json::from_slice::<Value>(bytes).map_err(|e| e.to_string())?
+    } else if essence == "application/x-www-form-urlencoded" {
+        let mut map = Map::new();
+        for (k, v) in url::form_urlencoded::parse(bytes) {
+            map.insert(k.into_owned(), Value::String(v.into_owned()));
+        }
+        Value::Object(map)
+    } else if essence == "multipart/form-data" {
+        let binary_name = options_binary_name(options);
+        let parsed = super::multipart::parse(bytes, content_type, binary_name.as_deref())?;
+        if !parsed.files.is_empty() {
+            binary = Some(Value::Object(parsed.files));
+        }
+        Value::Object(parsed.fields)
+    } else if essence.starts_with("text/") {
+        Value::String(String::from_utf8(bytes.to_vec()).map_err(|e| e.to_string())?)
+    } else {
+        // Anything else is kept as binary data; its metadata comes from us, not the client.
+        let mime = if essence.is_empty() {
+            "application/octet-stream".to_owned()
+        } else {
+            essence.clone()
+        };
+        binary = Some(json!({"data": {
+            "data": base64::engine::general_purpose::STANDARD.encode(bytes),
+            "mimeType": mime,
+            "fileSize": bytes.len(),
+        }}));
+        Value::Object(Map::new())
+    };
+    Ok((body, binary))
 }
 
 /// The Webhook node's `binaryPropertyName` option, when set.

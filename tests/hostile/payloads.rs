@@ -102,3 +102,42 @@ async fn a_switch_asking_for_a_hundred_billion_outputs_gets_at_most_the_connecta
     assert_eq!(ex["status"], "success", "{ex}");
     server.assert_healthy().await;
 }
+
+#[tokio::test]
+async fn numbers_at_the_edge_of_their_types_are_node_errors() {
+    let mut server = Server::start(&[]).await;
+    let ical = json!({"type": "n8n-nodes-base.convertToFile", "typeVersion": 1.1, "parameters": {
+        "operation": "iCal", "title": "far", "start": "+262142-12-31", "end": "", "allDay": true}});
+    let ex = server.run_new(&manual("ical", ical), None).await;
+    assert_node_error(&ex, "out of range");
+
+    let wait = json!({"type": "n8n-nodes-base.wait", "typeVersion": 1.1, "parameters": {
+        "resume": "timeInterval", "amount": 1e300, "unit": "hours"}});
+    let ex = server.run_new(&manual("wait", wait), None).await;
+    assert_node_error(&ex, "100 years");
+
+    let merge = json!({
+        "name": "merge",
+        "nodes": [
+            {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
+            {"name": "Merge", "type": "n8n-nodes-base.merge", "typeVersion": 3, "position": [200, 0],
+             "parameters": {"mode": "chooseBranch", "useDataOfInput": 0}}
+        ],
+        "connections": {"Start": {"main": [[
+            {"node": "Merge", "type": "main", "index": 0},
+            {"node": "Merge", "type": "main", "index": 1}
+        ]]}},
+        "settings": {"executionOrder": "v1"}
+    });
+    let ex = server.run_new(&merge, None).await;
+    assert_node_error(&ex, "Input 0 doesn't exist");
+
+    let mut timed = manual(
+        "timeout",
+        json!({"type": "n8n-nodes-base.noOp", "typeVersion": 1, "parameters": {}}),
+    );
+    timed["settings"]["executionTimeout"] = json!(1e20);
+    let ex = server.run_new(&timed, None).await;
+    assert_eq!(ex["status"], "success", "{ex}");
+    server.assert_healthy().await;
+}

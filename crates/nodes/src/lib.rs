@@ -32,6 +32,15 @@ mod util;
 mod wait;
 mod xml;
 
+#[cfg(test)]
+mod props;
+
+/// Unit tests run under an allocator that refuses more than 1 GiB: a parser asking for more
+/// on some input aborts the run instead of passing.
+#[cfg(test)]
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, 1 << 30);
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

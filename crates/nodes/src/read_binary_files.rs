@@ -147,7 +147,7 @@ fn is_link(path: &Path) -> bool {
 
 /// `*` and `?` within one path segment, matched in one pass that returns to the last `*` on a
 /// mismatch (linear in the name for each `*`, with no recursion).
-fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
+pub(crate) fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
     let (mut p, mut n) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while n < name.len() {

@@ -35,7 +35,7 @@ impl NodeType for Wait {
                 .get("resume")
                 .and_then(Value::as_str)
                 .unwrap_or("timeInterval");
-            let wait_ms = match resume {
+            let wait_ms: f64 = match resume {
                 "timeInterval" => {
                     let amount = params.get("amount").and_then(Value::as_f64).unwrap_or(1.0);
                     let unit = params
@@ -77,6 +77,11 @@ impl NodeType for Wait {
                     )));
                 }
             };
+            if wait_ms > MAX_WAIT_MS {
+                return Err(NodeError::new(
+                    "The wait ends more than 100 years from now; choose a nearer time",
+                ));
+            }
             if let Some(threshold) = ctx.suspend.threshold()
                 && wait_ms > threshold.as_millis() as f64
             {
@@ -93,6 +98,9 @@ impl NodeType for Wait {
         })
     }
 }
+
+/// The longest wait a time can ask for, so its end is always a representable date.
+const MAX_WAIT_MS: f64 = 100.0 * 365.25 * 86_400_000.0;
 
 /// A webhook wait's time limit (`options.limitWaitTime`): when it resumes without a call.
 fn limit(params: &Value, now_ms: i64) -> Result<Option<i64>, NodeError> {
@@ -124,5 +132,11 @@ fn limit(params: &Value, now_ms: i64) -> Result<Option<i64>, NodeError> {
     let unit = unit.as_str().unwrap_or("hours");
     let per =
         unit_ms(unit).ok_or_else(|| NodeError::new(format!("The unit \"{unit}\" is not known")))?;
-    Ok(Some(now_ms.saturating_add((amount * per).max(0.0) as i64)))
+    let wait_ms = (amount * per).max(0.0);
+    if wait_ms > MAX_WAIT_MS {
+        return Err(NodeError::new(
+            "The time limit ends more than 100 years from now; choose a nearer time",
+        ));
+    }
+    Ok(Some(now_ms.saturating_add(wait_ms as i64)))
 }

@@ -141,7 +141,7 @@ impl CredentialType {
     fn check_meaning(&self, data: &Map<String, Value>) -> Result<(), String> {
         match self.name {
             "httpHeaderAuth" => {
-                let name = data["name"].as_str().unwrap_or_default();
+                let name = data.get("name").and_then(Value::as_str).unwrap_or_default();
                 actix_web::http::header::HeaderName::try_from(name.trim())
                     .map(drop)
                     .map_err(|_| format!("{name:?} is not an HTTP header name"))

@@ -84,7 +84,10 @@ pub fn create(
     }
     lines.push(format!("DTSTAMP:{}", Utc::now().format("%Y%m%dT%H%M00Z")));
     if all_day {
-        let end_day = end_t.date() + chrono::Duration::days(1);
+        let end_day = end_t
+            .date()
+            .succ_opt()
+            .ok_or_else(|| NodeError::new("The event's end date is out of range"))?;
         lines.push(format!("DTSTART;VALUE=DATE:{}", start_t.format("%Y%m%d")));
         if end_day != start_t.date() {
             lines.push(format!("DTEND;VALUE=DATE:{}", end_day.format("%Y%m%d")));

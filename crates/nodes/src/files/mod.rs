@@ -3,7 +3,7 @@
 
 mod binary;
 mod ical;
-mod read;
+pub(crate) mod read;
 mod sheet;
 mod xls;
 

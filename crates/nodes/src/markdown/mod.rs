@@ -1,7 +1,7 @@
 //! `n8n-nodes-base.markdown` v1: HTML to Markdown and Markdown to HTML, per item.
 
-mod to_html;
-mod to_markdown;
+pub(crate) mod to_html;
+pub(crate) mod to_markdown;
 
 use serde_json::Value;
 use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};

@@ -133,20 +133,24 @@ fn choose_branch(node: &Node, inputs: &[Vec<Item>]) -> Result<Vec<Item>, NodeErr
     let index = if v3 {
         param(node, "/useDataOfInput")
             .and_then(Value::as_u64)
-            .unwrap_or(1) as usize
+            .map_or(1, |n| usize::try_from(n).unwrap_or(usize::MAX))
     } else if output == "input2" {
         2
     } else {
         1
     };
-    inputs.get(index - 1).cloned().ok_or_else(|| NodeError {
-        message: format!("Input {index} doesn't exist"),
-        description: Some(format!(
-            "The node has only {} inputs, so selecting input {index} is not possible.",
-            inputs.len()
-        )),
-        item_index: None,
-    })
+    index
+        .checked_sub(1)
+        .and_then(|i| inputs.get(i))
+        .cloned()
+        .ok_or_else(|| NodeError {
+            message: format!("Input {index} doesn't exist"),
+            description: Some(format!(
+                "The node has only {} inputs, so selecting input {index} is not possible.",
+                inputs.len()
+            )),
+            item_index: None,
+        })
 }
 
 impl NodeType for Merge {
