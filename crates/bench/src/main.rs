@@ -4,6 +4,7 @@ mod engine;
 mod load;
 mod memory;
 mod report;
+mod soak;
 
 use std::time::Duration;
 
@@ -45,6 +46,10 @@ struct Args {
     /// The peak resident memory (MiB) the memory run must stay under.
     #[arg(long, default_value_t = 256)]
     memory_budget_mib: u64,
+    /// Soak the server at --url (process --pid) with mixed hostile and ordinary traffic for
+    /// this many seconds, then check it is alive and its memory came back.
+    #[arg(long)]
+    soak: Option<u64>,
     /// A label for the printed rows (e.g. the database).
     #[arg(long, default_value = "weft")]
     label: String,
@@ -61,6 +66,10 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.engine {
         return engine::run(args.duration).await;
+    }
+    if let Some(seconds) = args.soak {
+        let pid = args.pid.context("--soak needs --pid of the server")?;
+        return soak::run(&args.url, pid, seconds).await;
     }
     let scenarios = args
         .scenarios
