@@ -135,6 +135,7 @@ impl Soak {
 }
 
 async fn setup(base: &str) -> anyhow::Result<Soak> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let addr = base.trim_start_matches("http://").to_owned();
     let mut soak = Soak {
         base: base.to_owned(),

@@ -53,8 +53,8 @@ impl LazySandbox {
     /// The static data after the run, if code changed it.
     pub fn static_data_if_changed(&self) -> Option<Value> {
         let now = match self.current.borrow().as_ref() {
-            Some(sandbox) => sandbox.static_data().ok()?,
-            None => self.carried_static.borrow().clone(),
+            Some(sandbox) if !sandbox.is_broken() => sandbox.static_data().ok()?,
+            _ => self.carried_static.borrow().clone(),
         };
         (now != self.initial_static).then_some(now)
     }
@@ -106,10 +106,13 @@ impl LazySandbox {
     /// Drops the current context, keeping its static data (unless it broke).
     fn retire(&self) -> Result<(), ExprError> {
         let old = self.current.borrow_mut().take();
-        if let Some(old) = old
-            && !old.is_broken()
-        {
-            *self.carried_static.borrow_mut() = old.static_data()?;
+        if let Some(old) = old {
+            if self.code_owner.borrow().is_some() {
+                old.retire_if_near_cap();
+            }
+            if !old.is_broken() {
+                *self.carried_static.borrow_mut() = old.static_data()?;
+            }
         }
         *self.code_owner.borrow_mut() = None;
         self.used.set(false);

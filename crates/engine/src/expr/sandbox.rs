@@ -229,8 +229,11 @@ impl Sandbox {
     ) -> Result<Self, ExprError> {
         let thread = thread_runtime()?;
         thread.runtime.set_memory_limit(limits.memory_bytes);
-        let context =
-            Context::full(&thread.runtime).map_err(|e| ExprError::Engine(e.to_string()))?;
+        let context = Context::full(&thread.runtime).map_err(|e| {
+            // Even a failed context creation may have run out of memory half-way.
+            thread.poisoned.set(true);
+            ExprError::Engine(e.to_string())
+        })?;
         let sandbox = Self {
             thread,
             context,
@@ -257,7 +260,12 @@ impl Sandbox {
     }
 
     /// Runs `f` in the context under the time limit, mapping JavaScript failures to `ExprError`.
+    /// A context whose runtime ran out of memory is never entered again: QuickJS may have left
+    /// its collector's state behind, and the next collection would abort the process.
     fn call<T>(&self, f: impl FnOnce(&Ctx<'_>) -> rquickjs::Result<T>) -> Result<T, ExprError> {
+        if self.thread.poisoned.get() {
+            return Err(ExprError::OutOfMemory(self.limits.memory_bytes));
+        }
         self.thread
             .deadline
             .set(Some(Instant::now() + self.limits.timeout));
@@ -372,14 +380,27 @@ impl Sandbox {
         let outcome: Value =
             serde_json::from_str(&outcome).map_err(|e| ExprError::Engine(e.to_string()))?;
         if outcome["ok"] == Value::Bool(true) {
-            Ok(outcome["value"].clone())
-        } else {
-            Err(ExprError::Thrown(
-                outcome["message"]
-                    .as_str()
-                    .unwrap_or("the code failed")
-                    .to_owned(),
-            ))
+            return Ok(outcome["value"].clone());
+        }
+        let message = outcome["message"].as_str().unwrap_or("the code failed");
+        if message.contains("out of memory") {
+            // The code's promise caught QuickJS's out-of-memory error: the runtime is spent.
+            self.thread.poisoned.set(true);
+            return Err(ExprError::OutOfMemory(self.limits.memory_bytes));
+        }
+        Err(ExprError::Thrown(message.to_owned()))
+    }
+
+    /// Retires this context's runtime if its heap is near the cap: user code that caught an
+    /// out-of-memory error itself leaves no other trace, and garbage stays counted until the
+    /// next collection, so a heap this full after a Code node run is treated as spent.
+    pub fn retire_if_near_cap(&self) {
+        if self.thread.poisoned.get() {
+            return;
+        }
+        let used = self.thread.runtime.memory_usage().malloc_size.max(0) as usize;
+        if used > self.limits.memory_bytes / 10 * 9 {
+            self.thread.poisoned.set(true);
         }
     }
 
