@@ -56,22 +56,25 @@ impl Application {
             timeout: config.executions.expression_timeout,
             memory_bytes: config.executions.expression_memory_bytes,
         };
-        let runner = Arc::new(Runner::new(
-            db.clone(),
-            Arc::new(weft_nodes::registry_with(&config.nodes)),
-            RunnerSettings {
-                limits,
-                budget: weft_engine::run::Budget {
-                    max_items: config.executions.max_items,
-                    max_bytes: config.executions.max_bytes,
-                    max_node_runs: config.executions.max_node_runs,
+        let runner = Arc::new(
+            Runner::new(
+                db.clone(),
+                Arc::new(weft_nodes::registry_with(&config.nodes)),
+                RunnerSettings {
+                    limits,
+                    budget: weft_engine::run::Budget {
+                        max_items: config.executions.max_items,
+                        max_bytes: config.executions.max_bytes,
+                        max_node_runs: config.executions.max_node_runs,
+                    },
+                    concurrency: config.executions.concurrency,
+                    pause_after: config.executions.wait_pause_after,
+                    subworkflow_starts_per_minute: config.executions.subworkflow_starts_per_minute,
+                    cipher: cipher.clone(),
                 },
-                concurrency: config.executions.concurrency,
-                pause_after: config.executions.wait_pause_after,
-                subworkflow_starts_per_minute: config.executions.subworkflow_starts_per_minute,
-                cipher: cipher.clone(),
-            },
-        ));
+            )
+            .context("cannot start the engine threads")?,
+        );
         match runner.reschedule_waiting().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(executions = n, "timers set for waiting executions"),

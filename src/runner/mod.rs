@@ -6,6 +6,7 @@ mod credentials;
 mod outcome;
 mod resume;
 mod subworkflows;
+pub mod threads;
 
 pub use outcome::Completed;
 pub use resume::ResumeError;
@@ -76,6 +77,7 @@ pub struct Runner {
     limits: ExprLimits,
     budget: Budget,
     permits: Arc<Semaphore>,
+    engine: threads::EnginePool,
     cancels: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
     pause_after: Duration,
     cipher: Option<Arc<crate::store::credentials::Cipher>>,
@@ -96,18 +98,23 @@ struct Resumed {
 }
 
 impl Runner {
-    pub fn new(db: Db, registry: Arc<NodeRegistry>, settings: RunnerSettings) -> Self {
-        Self {
+    pub fn new(
+        db: Db,
+        registry: Arc<NodeRegistry>,
+        settings: RunnerSettings,
+    ) -> std::io::Result<Self> {
+        Ok(Self {
             db,
             registry,
             limits: settings.limits,
             budget: settings.budget,
             permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
+            engine: threads::EnginePool::new(settings.concurrency)?,
             cancels: Mutex::new(HashMap::new()),
             pause_after: settings.pause_after,
             cipher: settings.cipher,
             subworkflow_starts_per_minute: settings.subworkflow_starts_per_minute,
-        }
+        })
     }
 
     pub fn registry(&self) -> &NodeRegistry {
@@ -277,32 +284,34 @@ impl Runner {
         let registry = self.registry.clone();
         let settings = def.settings().clone();
         let mode = options.mode.clone();
-        let joined = tokio::task::spawn_blocking(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            let executor = Executor::new(&def, &registry);
-            Ok::<_, String>(match begin {
-                Begin::Fresh => rt.block_on(executor.run(options)),
-                Begin::Resume(r) => {
-                    let Resumed {
-                        previous,
-                        paused,
-                        items,
-                    } = *r;
-                    rt.block_on(executor.resume(options, previous, paused, items))
-                }
+        let joined = self
+            .engine
+            .run(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let executor = Executor::new(&def, &registry);
+                Ok::<_, String>(match begin {
+                    Begin::Fresh => rt.block_on(executor.run(options)),
+                    Begin::Resume(r) => {
+                        let Resumed {
+                            previous,
+                            paused,
+                            items,
+                        } = *r;
+                        rt.block_on(executor.resume(options, previous, paused, items))
+                    }
+                })
             })
-        })
-        .await;
+            .await;
         let result = match joined {
             Ok(Ok(result)) => Ok(result),
             Ok(Err(e)) => Err(e),
-            Err(e) => {
+            Err(cause) => {
                 // A panic is a bug; its message and source location go to the log only.
                 let incident = Uuid::now_v7();
-                tracing::error!(execution = %id, %incident, cause = %e, "an execution crashed");
+                tracing::error!(execution = %id, %incident, %cause, "an execution crashed");
                 Err(format!("internal error (incident {incident})"))
             }
         };

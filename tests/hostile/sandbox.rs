@@ -118,3 +118,27 @@ async fn errors_and_stack_traces_show_no_internal_file_names() {
     assert!(!text.to_string().contains("eval_script"), "{text}");
     server.assert_healthy().await;
 }
+
+#[tokio::test]
+async fn code_that_catches_its_own_out_of_memory_error_does_not_poison_later_executions() {
+    let mut server = Server::start(&[
+        ("WEFT_EXECUTION_CONCURRENCY", "1"),
+        ("WEFT_EXPRESSION_MEMORY_MB", "16"),
+        ("WEFT_EXPRESSION_TIMEOUT_MS", "5000"),
+    ])
+    .await;
+    let sly = code_node(
+        "let a = []; try { while (true) a.push('x'.repeat(1 << 16) + a.length); } catch (e) { a = null; }\n\
+         $getWorkflowStaticData('global').after = 1;\n\
+         return [{json: {survived: true}}];",
+    );
+    let id = server.create(&manual("sly", sly)).await;
+    for _ in 0..4 {
+        let ex = server.run(&id, None).await;
+        assert!(
+            ex["status"] == "success" || crate::server::error_of(&ex).contains("memory"),
+            "{ex}"
+        );
+        server.assert_healthy().await;
+    }
+}
