@@ -57,6 +57,12 @@ pub enum ApiError {
     NotFound(String),
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
+    #[error("{path} does not answer {method}; it answers {allow}")]
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allow: String,
+    },
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
     #[error("{detail}")]
@@ -110,6 +116,11 @@ impl ApiError {
         match self {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not Found"),
             Self::NoRoute { .. } => (StatusCode::NOT_FOUND, "no-route", "Not Found"),
+            Self::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method Not Allowed",
+            ),
             Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON"),
             Self::Invalid { .. } => (StatusCode::BAD_REQUEST, "validation", "Invalid Request"),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad Request"),
@@ -225,6 +236,11 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
+        if let Self::MethodNotAllowed { allow, .. } = self
+            && let Ok(value) = HeaderValue::from_str(allow)
+        {
+            res.insert_header((header::ALLOW, value));
+        }
         res.body(serde_json::to_vec(&problem).unwrap_or_default())
     }
 }

@@ -54,12 +54,62 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
 
 /// The OpenAPI document of [`routes`], collected from the handlers' annotations.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
+    document_edge_answers(&mut api);
     api
+}
+
+/// The answers the request edge gives any operation, documented on each one it applies to (so
+/// the handlers' annotations cannot forget them): a body that is too large (413), too slow
+/// (408) or not JSON (415), and a query string that does not parse (400).
+fn document_edge_answers(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, path::ParameterIn};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in api.paths.paths.values_mut() {
+        let operations = [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ];
+        for op in operations.into_iter().flatten() {
+            let answers = &mut op.responses.responses;
+            if op.request_body.is_some() {
+                for (code, why) in [
+                    ("408", "The body did not arrive within WEFT_BODY_TIMEOUT_MS"),
+                    ("413", "Body over WEFT_MAX_BODY_BYTES"),
+                    ("415", "Content-Type is not JSON"),
+                ] {
+                    answers
+                        .entry(code.to_owned())
+                        .or_insert_with(|| problem(why).into());
+                }
+            }
+            let has_query = op.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query))
+            });
+            if has_query {
+                answers
+                    .entry("400".to_owned())
+                    .or_insert_with(|| problem("Malformed query string").into());
+            }
+        }
+    }
 }
 
 /// The document as committed in `openapi/openapi.json` (pretty, trailing newline omitted).
@@ -69,8 +119,52 @@ pub fn openapi_json() -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
-/// Answers any request no route matched.
+/// Every documented path with the methods it answers, read once from the OpenAPI document.
+fn documented_methods() -> &'static [(actix_web::dev::ResourceDef, Vec<&'static str>)] {
+    static TABLE: std::sync::OnceLock<Vec<(actix_web::dev::ResourceDef, Vec<&'static str>)>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        openapi()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("HEAD", item.head.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("OPTIONS", item.options.is_some()),
+                    ("TRACE", item.trace.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, on)| on.then_some(m))
+                .collect();
+                (actix_web::dev::ResourceDef::new(path.as_str()), methods)
+            })
+            .collect()
+    })
+}
+
+/// Answers any request no route matched: 405 with `Allow` for a documented path asked with a
+/// method it does not answer, else 404.
 pub async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    let mut allow: Vec<&'static str> = documented_methods()
+        .iter()
+        .filter(|(def, _)| def.is_match(req.path()))
+        .flat_map(|(_, methods)| methods.iter().copied())
+        .collect();
+    allow.sort_unstable();
+    allow.dedup();
+    if !allow.is_empty() {
+        return Err(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            path: req.path().to_owned(),
+            allow: allow.join(", "),
+        });
+    }
     Err(ApiError::NoRoute {
         method: req.method().to_string(),
         path: req.path().to_owned(),

@@ -18,7 +18,7 @@ pub fn page_request(limit: Option<u64>, cursor: Option<&str>) -> Result<PageRequ
             format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
         ));
     }
-    let after = match cursor.map(str::trim).filter(|c| !c.is_empty()) {
+    let after = match cursor.filter(|c| !c.is_empty()) {
         None => None,
         Some(raw) => Some(
             Cursor::decode(raw).map_err(|e| ApiError::invalid_field("cursor", e.to_string()))?,
@@ -35,6 +35,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 250, default = 100)]
     pub limit: Option<u64>,
     /// The `nextCursor` of the previous page.
+    #[param(pattern = "^([A-Za-z0-9_-]{32})?$")]
     pub cursor: Option<String>,
 }
 

@@ -17,34 +17,34 @@ pub struct Cursor {
 pub struct InvalidCursor;
 
 impl Cursor {
-    const VERSION: &'static str = "1";
+    /// The pattern every cursor matches (and every string matching it decodes): 24 bytes —
+    /// the timestamp in microseconds (big-endian) and the id — in unpadded base64url.
+    pub const PATTERN: &'static str = "^[A-Za-z0-9_-]{32}$";
 
     pub fn encode(&self) -> String {
-        let raw = format!(
-            "{}:{}:{}",
-            Self::VERSION,
-            self.at.timestamp_micros(),
-            self.id.simple()
-        );
+        let mut raw = [0u8; 24];
+        let (micros, id) = raw.split_at_mut(8);
+        micros.copy_from_slice(&self.at.timestamp_micros().to_be_bytes());
+        id.copy_from_slice(self.id.as_bytes());
         URL_SAFE_NO_PAD.encode(raw)
     }
 
+    /// The cursor `encoded` names. Any 32 base64url characters decode; a timestamp outside
+    /// the years 1 to 9999 is brought within them (no row is there, so the page is the same).
     pub fn decode(encoded: &str) -> Result<Self, InvalidCursor> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(encoded.trim())
-            .map_err(|_| InvalidCursor)?;
-        let raw = std::str::from_utf8(&bytes).map_err(|_| InvalidCursor)?;
-        let mut parts = raw.split(':');
-        let (Some(Self::VERSION), Some(micros), Some(id), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        if encoded.len() != 32 {
+            return Err(InvalidCursor);
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| InvalidCursor)?;
+        let (Some(micros), Some(id)) = (bytes.get(..8), bytes.get(8..24)) else {
             return Err(InvalidCursor);
         };
-        let micros: i64 = micros.parse().map_err(|_| InvalidCursor)?;
-        Ok(Self {
-            at: DateTime::from_timestamp_micros(micros).ok_or(InvalidCursor)?,
-            id: Uuid::try_parse(id).map_err(|_| InvalidCursor)?,
-        })
+        let micros = i64::from_be_bytes(micros.try_into().map_err(|_| InvalidCursor)?);
+        let id = Uuid::from_slice(id).map_err(|_| InvalidCursor)?;
+        const FIRST: i64 = -62_135_596_800_000_000; // 0001-01-01T00:00:00Z
+        const LAST: i64 = 253_402_300_799_999_999; // 9999-12-31T23:59:59.999999Z
+        let at = DateTime::from_timestamp_micros(micros.clamp(FIRST, LAST)).ok_or(InvalidCursor)?;
+        Ok(Self { at, id })
     }
 }
 

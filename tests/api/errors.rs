@@ -15,6 +15,7 @@ on_both_backends!(
     an_unknown_or_malformed_id_is_404,
     a_body_that_is_not_json_is_415,
     an_unknown_route_is_a_404_problem,
+    a_known_path_asked_with_another_method_is_a_405_naming_the_allowed_ones,
 );
 
 async fn malformed_json_is_400(b: Backend) {
@@ -223,4 +224,27 @@ async fn an_unknown_route_is_a_404_problem(b: Backend) {
     )
     .await;
     assert_problem(app.get("/nothing").await, StatusCode::NOT_FOUND, "no-route").await;
+}
+
+async fn a_known_path_asked_with_another_method_is_a_405_naming_the_allowed_ones(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let res = app
+        .client
+        .request(reqwest::Method::PATCH, app.url("/api/v1/workflows"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["allow"], "GET, POST");
+    assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed").await;
+    let id = "/api/v1/tags/0190b8a0-0000-7000-8000-000000000000";
+    let res = app.post_json(id, &serde_json::json!({})).await;
+    assert_eq!(res.headers()["allow"], "DELETE, GET, PUT");
+    assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed").await;
+    let res = app
+        .client
+        .request(reqwest::Method::TRACE, app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
 }

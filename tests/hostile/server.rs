@@ -21,10 +21,14 @@ impl Server {
     /// Starts the binary with `env` on top of an empty environment.
     pub async fn start(env: &[(&str, &str)]) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .expect("an HTTP client");
         let dir = tempfile::tempdir().expect("a temporary folder");
         // `WEFT_HOSTILE_BIN` runs the suite against another build (an older one, to see it fail).
-        let bin =
-            std::env::var("WEFT_HOSTILE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_weft").into());
+        let bin = std::env::var("WEFT_HOSTILE_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_weft").into());
         let mut cmd = Command::new(bin);
         cmd.arg("serve")
             .env_clear()
@@ -39,10 +43,11 @@ impl Server {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("weft starts");
-        let stdout = child.stdout.take().expect("piped stdout");
+        let stdout = child.stdout.take();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             // Reads the log to the end, so the server never blocks on a full pipe.
+            let Some(stdout) = stdout else { return };
             let mut sent = false;
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if !sent
@@ -55,18 +60,18 @@ impl Server {
                 }
             }
         });
+        let mut server = Self {
+            child,
+            base: String::new(),
+            client,
+            _dir: dir,
+        };
+        // From here on a failure still stops the process (`Drop`).
         let port = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("weft logs the port it listens on");
-        Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(120))
-                .build()
-                .expect("an HTTP client"),
-            _dir: dir,
-        }
+        server.base = format!("http://127.0.0.1:{port}");
+        server
     }
 
     pub fn url(&self, path: &str) -> String {

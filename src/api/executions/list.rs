@@ -15,13 +15,18 @@ use crate::store::executions::{self, ExecutionFilter, Status};
 #[into_params(parameter_in = Query)]
 pub struct ListExecutionsParams {
     /// new, running, success, error, canceled, waiting, crashed.
+    #[param(pattern = "^(new|running|success|error|canceled|waiting|crashed)$")]
     pub status: Option<String>,
+    /// Only executions of this workflow.
+    #[param(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub workflow_id: Option<String>,
     /// Include each execution's run data.
     #[serde(default)]
     pub include_data: bool,
     #[param(minimum = 1, maximum = 250, default = 100)]
     pub limit: Option<u64>,
+    /// The `nextCursor` of the previous page.
+    #[param(pattern = "^([A-Za-z0-9_-]{32})?$")]
     pub cursor: Option<String>,
 }
 
@@ -43,7 +48,7 @@ pub async fn list_executions(
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let page = page_request(p.limit, p.cursor.as_deref())?;
-    let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let status = match p.status.as_deref() {
         None => None,
         Some(raw) => Some(Status::parse(raw).ok_or_else(|| {
             ApiError::invalid_field(
@@ -54,16 +59,14 @@ pub async fn list_executions(
             )
         })?),
     };
-    let workflow_id = match p
-        .workflow_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let workflow_id = match p.workflow_id.as_deref() {
         None => None,
+        // The hyphenated form only, as the schema states.
         Some(raw) => Some(
             uuid::Uuid::try_parse(raw)
-                .map_err(|_| ApiError::invalid_field("workflowId", "is not a workflow id"))?,
+                .ok()
+                .filter(|_| raw.len() == 36)
+                .ok_or_else(|| ApiError::invalid_field("workflowId", "is not a workflow id"))?,
         ),
     };
     let filter = ExecutionFilter {

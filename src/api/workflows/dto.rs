@@ -19,7 +19,8 @@ use crate::store::workflows::StoredWorkflow;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowWrite {
-    #[schema(value_type = String, min_length = 1, max_length = 128, example = "Order sync")]
+    /// 1 to 128 characters once leading and trailing whitespace is trimmed, no control characters.
+    #[schema(value_type = String, pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f](?:[^\u0000-\u001f\u007f-\u009f]{0,126}[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", example = "Order sync")]
     pub name: WorkflowName,
     /// Nodes as n8n writes them: `name` (unique), `type`, `typeVersion`, `parameters`,
     /// `position`, and any other n8n node keys, kept verbatim.
@@ -33,14 +34,14 @@ pub struct WorkflowWrite {
     pub settings: Option<Map<String, Value>>,
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
-    pub static_data: Option<Value>,
+    pub static_data: Option<Map<String, Value>>,
     /// Pinned output per node name.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub pin_data: Option<Map<String, Value>>,
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
-    pub meta: Option<Value>,
+    pub meta: Option<Map<String, Value>>,
 }
 
 /// Refuses a workflow with node types this server cannot run, naming each node.
@@ -84,9 +85,9 @@ impl WorkflowWrite {
             nodes: self.nodes,
             connections: self.connections,
             settings: self.settings,
-            static_data: self.static_data,
+            static_data: self.static_data.map(Value::Object),
             pin_data: self.pin_data,
-            meta: self.meta,
+            meta: self.meta.map(Value::Object),
         })
         .map_err(ApiError::invalid_workflow)
     }
@@ -136,13 +137,13 @@ impl WorkflowResponse {
             nodes: w.nodes,
             connections: w.connections,
             settings: w.settings,
-            static_data: w.static_data,
+            static_data: w.static_data.filter(Value::is_object),
             pin_data: if include_pin_data {
                 Some(w.pin_data.unwrap_or_else(|| Value::Object(Map::new())))
             } else {
                 None
             },
-            meta: w.meta,
+            meta: w.meta.filter(Value::is_object),
             version_id: w.version_id.to_string(),
             trigger_count: w.trigger_count,
             tags: w.tags.into_iter().map(TagResponse::from).collect(),

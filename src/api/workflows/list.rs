@@ -19,6 +19,7 @@ pub struct ListWorkflowsParams {
     #[param(minimum = 1, maximum = 250, default = 100)]
     pub limit: Option<u64>,
     /// The `nextCursor` of the previous page.
+    #[param(pattern = "^([A-Za-z0-9_-]{32})?$")]
     pub cursor: Option<String>,
     /// Only active (`true`) or inactive (`false`) workflows.
     pub active: Option<bool>,

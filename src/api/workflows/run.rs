@@ -47,7 +47,7 @@ fn items(list: Vec<Value>, at: &str) -> Result<Vec<Item>, ApiError> {
 #[utoipa::path(
     tag = "workflows",
     params(("id" = String, Path, description = "Workflow id")),
-    request_body(content = RunBody, description = "Optional"),
+    request_body(content = Option<RunBody>, description = "Optional"),
     responses(
         (status = 200, description = "The finished execution", body = ExecutionResponse),
         (status = 202, description = "Still running", body = ExecutionResponse,

@@ -18,8 +18,9 @@ enum Precondition {
     OneOf(Vec<Uuid>),
 }
 
-/// Parses `If-Match`. Weak tags never match (RFC 9110 strong comparison), and a tag that is
-/// not a version id cannot match either; if nothing can match the request fails with 412.
+/// Parses `If-Match`. A value that is not `*` or a list of entity tags is malformed (400).
+/// Weak tags never match (RFC 9110 strong comparison), and a tag that is not a version id
+/// cannot match either; if nothing can match the request fails with 412.
 fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
     let values: Vec<&str> = req
         .headers()
@@ -30,12 +31,27 @@ fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
         return Ok(Precondition::None);
     }
     let mut versions = Vec::new();
-    for tag in values
+    let tags: Vec<&str> = values
         .iter()
         .flat_map(|v| v.split(','))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-    {
+        .collect();
+    let well_formed = |t: &&str| {
+        *t == "*"
+            || t.strip_prefix("W/")
+                .unwrap_or(t)
+                .strip_prefix('"')
+                .and_then(|r| r.strip_suffix('"'))
+                .is_some_and(|inner| !inner.contains('"'))
+    };
+    if tags.is_empty() || !tags.iter().all(well_formed) {
+        return Err(ApiError::invalid_field(
+            "If-Match",
+            "must be * or a list of quoted versionIds",
+        ));
+    }
+    for tag in tags {
         if tag == "*" {
             return Ok(Precondition::Any);
         }
@@ -63,12 +79,14 @@ fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
     request_body = WorkflowWrite,
     params(
         ("id" = String, Path, description = "Workflow id"),
-        ("If-Match" = Option<String>, Header, description = "The versionId you read, quoted, or *"),
+        ("If-Match" = Option<String>, Header, nullable = false,
+            pattern = r#"^\s*(\*|"[0-9a-fA-F-]{36}"(\s*,\s*"[0-9a-fA-F-]{36}")*)\s*$"#,
+            description = "The versionId you read, quoted, or *"),
     ),
     responses(
         (status = 200, description = "The saved workflow", body = WorkflowResponse,
             headers(("ETag" = String, description = "The new versionId, quoted"))),
-        (status = 400, description = "Malformed JSON, an invalid workflow, unsupported node types, or an active workflow left with no trigger", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON or If-Match, an invalid workflow, unsupported node types, or an active workflow left with no trigger", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Saved by another request meanwhile", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match the current version", body = Problem, content_type = "application/problem+json"),
@@ -84,8 +102,8 @@ pub async fn update_workflow(
     body: JsonBody<WorkflowWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id, "workflow")?;
-    let precondition = precondition(&req)?;
     let def = body.0.into_definition()?;
+    let precondition = precondition(&req)?;
     check_supported(&def, state.runner.registry())?;
     let expected: &[Uuid] = match &precondition {
         Precondition::None | Precondition::Any => &[],
@@ -127,6 +145,14 @@ mod tests {
         let id = uuid::Uuid::now_v7();
         assert!(parse(&format!("W/\"{id}\"")).is_err());
         assert!(parse("\"v1\"").is_err());
-        assert!(parse(&id.to_string()).is_err());
+    }
+
+    #[test]
+    fn a_malformed_if_match_is_a_bad_request() {
+        let id = uuid::Uuid::now_v7();
+        for bad in [id.to_string(), "null".into(), "\"a\"b\"".into()] {
+            let err = parse(&bad).unwrap_err();
+            assert!(err.contains("If-Match: must be"), "{bad}: {err}");
+        }
     }
 }

@@ -147,35 +147,11 @@ pub struct NodeScope<'a> {
 struct ThreadRuntime {
     runtime: Runtime,
     deadline: Rc<Cell<Option<Instant>>>,
-    /// The runtime hit its memory cap: it is never used again (QuickJS may have left objects
-    /// behind on the failed allocation's path).
+    /// The runtime hit its memory cap: no context is created on it or entered again. It is
+    /// freed as usual once its last context is dropped (freeing only releases memory; what
+    /// aborted the process before was running more JavaScript, and with it the collector,
+    /// on a runtime whose allocation had failed).
     poisoned: Cell<bool>,
-}
-
-/// Runtimes set aside after running out of memory that could not be freed safely.
-static LEAKED_RUNTIMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-impl Drop for ThreadRuntime {
-    /// Runs when the thread's last context on this runtime is gone. A runtime that still holds
-    /// objects after an out-of-memory failure would make QuickJS's `JS_FreeRuntime` abort the
-    /// whole process on an assertion, so it is leaked instead (and counted in the log); one that
-    /// holds nothing is freed as usual.
-    fn drop(&mut self) {
-        if !self.poisoned.get() {
-            return;
-        }
-        let left = self.runtime.memory_usage();
-        if left.obj_count > 0 {
-            let total = LEAKED_RUNTIMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            tracing::warn!(
-                objects = left.obj_count,
-                bytes = left.malloc_size,
-                leaked_runtimes = total,
-                "a JavaScript runtime that ran out of memory still holds objects; it is set aside, not freed"
-            );
-            std::mem::forget(self.runtime.clone());
-        }
-    }
 }
 
 thread_local! {
