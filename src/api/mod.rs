@@ -100,9 +100,10 @@ fn document_edge_answers(api: &mut utoipa::openapi::OpenApi) {
                         .or_insert_with(|| problem(why).into());
                 }
             }
-            let has_query = op.parameters.iter().flatten().any(|p| {
-                matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query))
-            });
+            let has_query =
+                op.parameters.iter().flatten().any(
+                    |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)),
+                );
             if has_query {
                 answers
                     .entry("400".to_owned())

@@ -27,8 +27,8 @@ impl Server {
             .expect("an HTTP client");
         let dir = tempfile::tempdir().expect("a temporary folder");
         // `WEFT_HOSTILE_BIN` runs the suite against another build (an older one, to see it fail).
-        let bin = std::env::var("WEFT_HOSTILE_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_weft").into());
+        let bin =
+            std::env::var("WEFT_HOSTILE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_weft").into());
         let mut cmd = Command::new(bin);
         cmd.arg("serve")
             .env_clear()

@@ -31,8 +31,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
 #[serde(rename_all = "camelCase")]
 pub struct CredentialResponse {
     pub id: String,
-    /// 1 to 128 characters once leading and trailing whitespace is trimmed, no control characters.
-    #[schema(pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f](?:[^\u0000-\u001f\u007f-\u009f]{0,126}[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$", example = "Partner webhook")]
+    #[schema(example = "Partner webhook")]
     pub name: String,
     #[serde(rename = "type")]
     #[schema(example = "httpHeaderAuth")]
@@ -57,7 +56,11 @@ impl From<CredentialRecord> for CredentialResponse {
 // No `Debug`: it holds secrets.
 #[derive(Deserialize, ToSchema)]
 pub struct CredentialWrite {
-    #[schema(example = "Partner webhook")]
+    /// 1 to 128 characters once leading and trailing whitespace is trimmed, no control characters.
+    #[schema(
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f](?:[^\u0000-\u001f\u007f-\u009f]{0,126}[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f\u007f-\u009f])?[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$",
+        example = "Partner webhook"
+    )]
     pub name: String,
     /// One of httpBasicAuth, httpHeaderAuth, httpBearerAuth, httpQueryAuth, jwtAuth.
     #[serde(rename = "type")]

@@ -18,7 +18,9 @@ pub struct ListExecutionsParams {
     #[param(pattern = "^(new|running|success|error|canceled|waiting|crashed)$")]
     pub status: Option<String>,
     /// Only executions of this workflow.
-    #[param(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    #[param(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub workflow_id: Option<String>,
     /// Include each execution's run data.
     #[serde(default)]
