@@ -287,6 +287,9 @@ impl Runner {
         let joined = self
             .engine
             .run(move || {
+                // A runtime per execution, not per engine thread: the process-wide HTTP client's
+                // pooled connections are driven by the runtime that opened them, and one left
+                // idle between executions would stall them for every other thread.
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()

@@ -26,18 +26,21 @@ pub async fn item(
     options: &Value,
 ) -> Result<Item, HttpResponse> {
     let bytes = crate::body::read(payload, limits).await.map_err(|e| {
-        let status = match e {
-            crate::body::BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            crate::body::BodyError::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
-            crate::body::BodyError::Read(_) => StatusCode::BAD_REQUEST,
+        use crate::body::BodyError;
+        let (status, message) = match e {
+            BodyError::TooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("The request body is larger than the limit of {limit} bytes"),
+            ),
+            BodyError::TimedOut(ms) => (
+                StatusCode::REQUEST_TIMEOUT,
+                format!("The request body did not arrive within {ms} ms"),
+            ),
+            BodyError::Read(why) => (
+                StatusCode::BAD_REQUEST,
+                format!("Could not read the request body: {why}"),
+            ),
         };
-        // n8n's webhook answers start with a capital letter.
-        let text = e.to_string();
-        let mut chars = text.chars();
-        let message = chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or(text);
         answer(status, message, None)
     })?;
     let content_type = req

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::server::{Server, assert_node_error, manual};
+use crate::server::{Server, assert_node_error, manual, webhook};
 
 fn call_node(target: &str, each: bool) -> Value {
     json!({"name": "Call", "type": "n8n-nodes-base.executeWorkflow", "typeVersion": 1.2, "position": [400, 0],
@@ -130,15 +130,7 @@ fn trickle(addr: &str, head: &str) -> (String, Duration) {
 #[tokio::test]
 async fn a_body_sent_a_byte_at_a_time_is_refused_with_408() {
     let mut server = Server::start(&[("WEFT_BODY_TIMEOUT_MS", "1000")]).await;
-    let wf = json!({
-        "name": "hook",
-        "nodes": [
-            {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
-             "parameters": {"path": "slow", "httpMethod": "POST"}, "webhookId": "8f0c6a52-0000-4000-8000-0000000000b1"}
-        ],
-        "connections": {},
-        "settings": {}
-    });
+    let wf = webhook(json!({"path": "slow", "httpMethod": "POST"}), "b1", None);
     let id = server.create(&wf).await;
     server.activate(&id).await;
     let addr = server.addr();
@@ -159,18 +151,16 @@ async fn a_body_sent_a_byte_at_a_time_is_refused_with_408() {
 #[tokio::test]
 async fn a_redirect_url_with_a_line_break_is_a_node_error_not_a_split_header() {
     let mut server = Server::start(&[]).await;
-    let wf = json!({
-        "name": "redirect",
-        "nodes": [
-            {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
-             "parameters": {"path": "go", "httpMethod": "GET", "responseMode": "responseNode"},
-             "webhookId": "8f0c6a52-0000-4000-8000-0000000000c1"},
-            {"name": "Respond", "type": "n8n-nodes-base.respondToWebhook", "typeVersion": 1.1, "position": [200, 0],
-             "parameters": {"respondWith": "redirect", "redirectURL": "={{ 'https://example.com/\\r\\nSet-Cookie: session=stolen' }}", "options": {}}}
-        ],
-        "connections": {"Webhook": {"main": [[{"node": "Respond", "type": "main", "index": 0}]]}},
-        "settings": {"executionOrder": "v1"}
-    });
+    let wf = webhook(
+        json!({"path": "go", "httpMethod": "GET", "responseMode": "responseNode"}),
+        "c1",
+        Some(
+            json!({"type": "n8n-nodes-base.respondToWebhook", "typeVersion": 1.1, "parameters": {
+            "respondWith": "redirect",
+            "redirectURL": "={{ 'https://example.com/\\r\\nSet-Cookie: session=stolen' }}",
+            "options": {}}}),
+        ),
+    );
     let id = server.create(&wf).await;
     server.activate(&id).await;
     let res = server

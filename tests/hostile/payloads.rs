@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::server::{Server, assert_node_error, manual};
+use crate::server::{Server, assert_node_error, manual, webhook};
 
 fn set_v2(field: &str) -> Value {
     json!({"type": "n8n-nodes-base.set", "typeVersion": 2, "parameters": {
@@ -13,18 +13,12 @@ fn set_v2(field: &str) -> Value {
 #[tokio::test]
 async fn a_webhook_body_of_ten_thousand_nested_xml_elements_is_a_node_error() {
     let mut server = Server::start(&[]).await;
-    let wf = json!({
-        "name": "xml",
-        "nodes": [
-            {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
-             "parameters": {"path": "xml", "httpMethod": "POST", "responseMode": "lastNode"},
-             "webhookId": "8f0c6a52-0000-4000-8000-0000000000a1"},
-            {"name": "XML", "type": "n8n-nodes-base.xml", "typeVersion": 1, "position": [200, 0],
-             "parameters": {"mode": "xmlToJson", "dataPropertyName": "body", "options": {}}}
-        ],
-        "connections": {"Webhook": {"main": [[{"node": "XML", "type": "main", "index": 0}]]}},
-        "settings": {"executionOrder": "v1"}
-    });
+    let wf = webhook(
+        json!({"path": "xml", "httpMethod": "POST", "responseMode": "lastNode"}),
+        "a1",
+        Some(json!({"type": "n8n-nodes-base.xml", "typeVersion": 1,
+            "parameters": {"mode": "xmlToJson", "dataPropertyName": "body", "options": {}}})),
+    );
     let id = server.create(&wf).await;
     server.activate(&id).await;
     let body = "<a>".repeat(10_000) + &"</a>".repeat(10_000);

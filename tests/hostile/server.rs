@@ -197,6 +197,26 @@ pub fn manual(name: &str, node: Value) -> Value {
     })
 }
 
+/// An active-able workflow: a Webhook node (`parameters`, its `webhookId` ending in `tag`)
+/// connected to `node` (named "Node") when one is given.
+pub fn webhook(parameters: Value, tag: &str, node: Option<Value>) -> Value {
+    let mut nodes = vec![
+        json!({"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2,
+        "position": [0, 0], "parameters": parameters,
+        "webhookId": format!("8f0c6a52-0000-4000-8000-0000000000{tag}")}),
+    ];
+    let mut connections = json!({});
+    if let Some(mut node) = node {
+        node["name"] = json!("Node");
+        node["position"] = json!([200, 0]);
+        nodes.push(node);
+        connections =
+            json!({"Webhook": {"main": [[{"node": "Node", "type": "main", "index": 0}]]}});
+    }
+    json!({"name": "hook", "nodes": nodes, "connections": connections,
+           "settings": {"executionOrder": "v1"}})
+}
+
 pub fn code_node(js: &str) -> Value {
     json!({"type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": js}})
 }
