@@ -25,6 +25,16 @@ pub enum Command {
     Openapi,
     /// Run a workflow file once, with no server and no database, and print the result as JSON.
     Execute(ExecuteArgs),
+    /// Internal: the sandbox process the server runs Code nodes in (speaks on stdin/stdout).
+    #[command(hide = true)]
+    CodeSandbox(CodeSandboxArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CodeSandboxArgs {
+    /// The process's data segment limit in bytes.
+    #[arg(long)]
+    pub data_limit_bytes: u64,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -148,6 +158,16 @@ pub struct SettingsArgs {
         global = true
     )]
     pub execution_concurrency: String,
+    /// Where Code node JavaScript runs: `process` (a pool of sandbox processes, killed and
+    /// replaced when code overruns its limits or its execution is stopped) or `thread` (on the
+    /// execution's own thread: faster to start, but a native loop can hold its slot).
+    #[arg(
+        long = "code-sandbox",
+        env = "WEFT_CODE_SANDBOX",
+        default_value = "process",
+        global = true
+    )]
+    pub code_sandbox: String,
     /// Milliseconds `POST /workflows/{id}/run` waits for the result before answering 202.
     #[arg(
         long = "run-wait-ms",

@@ -50,6 +50,16 @@ pub struct ExecutionConfig {
     pub max_node_runs: usize,
     /// Most executions sub-workflow calls that do not wait may start, per workflow and minute.
     pub subworkflow_starts_per_minute: u32,
+    pub code_sandbox: CodeSandbox,
+}
+
+/// Where Code node JavaScript runs (`WEFT_CODE_SANDBOX`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeSandbox {
+    /// Sandbox processes started from `program` (by default this very binary).
+    Process { program: PathBuf },
+    /// The execution's own thread.
+    Thread,
 }
 
 #[derive(Debug, Clone)]
@@ -338,6 +348,23 @@ impl Config {
             "WEFT_HTTP_BREAKER_COOLDOWN_MS",
             &args.http_breaker_cooldown_ms,
         )?;
+        let code_sandbox = match args.code_sandbox.trim() {
+            "process" => CodeSandbox::Process {
+                program: std::env::current_exe().map_err(|e| {
+                    bad(
+                        "WEFT_CODE_SANDBOX",
+                        format!("this program's path is unknown ({e}); use thread"),
+                    )
+                })?,
+            },
+            "thread" => CodeSandbox::Thread,
+            other => {
+                return Err(bad(
+                    "WEFT_CODE_SANDBOX",
+                    format!("{other:?} is not process or thread"),
+                ));
+            }
+        };
         let format = match args.log_format.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -375,6 +402,7 @@ impl Config {
                 max_bytes: max_mb << 20,
                 max_node_runs,
                 subworkflow_starts_per_minute: sub_starts,
+                code_sandbox,
             },
             nodes: weft_nodes::Settings {
                 files_root,

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod execute;
 pub mod runner;
+pub mod sandbox;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

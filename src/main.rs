@@ -13,6 +13,15 @@ fn main() -> ExitCode {
         println!("{}", weft::api::openapi_json());
         return ExitCode::SUCCESS;
     }
+    if let Command::CodeSandbox(args) = &command {
+        return match weft::sandbox::serve_stdio(args.data_limit_bytes) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("weft code-sandbox: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Command::Execute(args) = &command {
         return weft::execute::run(args);
     }
@@ -40,7 +49,7 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async move {
         match command {
             Command::Migrate => weft::startup::migrate(&config).await,
-            Command::Serve | Command::Openapi | Command::Execute(_) => {
+            Command::Serve | Command::Openapi | Command::Execute(_) | Command::CodeSandbox(_) => {
                 weft::startup::serve(config).await
             }
         }

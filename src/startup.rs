@@ -27,6 +27,25 @@ pub struct Application {
     db: Db,
 }
 
+/// The pool of Code node sandbox processes (`WEFT_CODE_SANDBOX=process`), checked to start.
+fn code_host(config: &Config) -> anyhow::Result<weft_engine::expr::CodeHosting> {
+    let crate::config::CodeSandbox::Process { program } = &config.executions.code_sandbox else {
+        return Ok(weft_engine::expr::CodeHosting(None));
+    };
+    let ex = &config.executions;
+    // The request's bytes, their parsed copy and the JavaScript heap, with room to spare.
+    let data_limit = (3 * ex.max_bytes + 2 * ex.expression_memory_bytes + (256 << 20)) as u64;
+    let host = crate::sandbox::ProcessHost::new(crate::sandbox::PoolSettings {
+        program: program.clone(),
+        data_limit,
+        max_idle: ex.concurrency,
+    });
+    host.check().map_err(|e| {
+        anyhow::anyhow!("cannot start a Code node sandbox process ({e}); WEFT_CODE_SANDBOX=thread runs Code nodes without one")
+    })?;
+    Ok(weft_engine::expr::CodeHosting(Some(Arc::new(host))))
+}
+
 impl Application {
     /// Connects to the database, applies migrations and binds `config.listen` (port 0 picks a free one).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
@@ -56,6 +75,7 @@ impl Application {
             timeout: config.executions.expression_timeout,
             memory_bytes: config.executions.expression_memory_bytes,
         };
+        let code_host = code_host(&config)?;
         let runner = Arc::new(
             Runner::new(
                 db.clone(),
@@ -71,6 +91,7 @@ impl Application {
                     pause_after: config.executions.wait_pause_after,
                     subworkflow_starts_per_minute: config.executions.subworkflow_starts_per_minute,
                     cipher: cipher.clone(),
+                    code_host,
                 },
             )
             .context("cannot start the engine threads")?,

@@ -69,6 +69,8 @@ pub struct RunnerSettings {
     pub cipher: Option<Arc<crate::store::credentials::Cipher>>,
     /// Most executions of one workflow that calls not waiting for them may start per minute.
     pub subworkflow_starts_per_minute: u32,
+    /// Where Code node bodies run (sandbox processes), if not on the engine threads.
+    pub code_host: weft_engine::expr::CodeHosting,
 }
 
 pub struct Runner {
@@ -82,6 +84,7 @@ pub struct Runner {
     pause_after: Duration,
     cipher: Option<Arc<crate::store::credentials::Cipher>>,
     subworkflow_starts_per_minute: u32,
+    code_host: weft_engine::expr::CodeHosting,
 }
 
 /// How an execution's run begins: from its start node, or from where it paused.
@@ -114,6 +117,7 @@ impl Runner {
             pause_after: settings.pause_after,
             cipher: settings.cipher,
             subworkflow_starts_per_minute: settings.subworkflow_starts_per_minute,
+            code_host: settings.code_host,
         })
     }
 
@@ -228,6 +232,7 @@ impl Runner {
             ))),
             depth: record.call_depth,
             pause_waits_over: Some(self.pause_after),
+            code_host: self.code_host.clone(),
         }
     }
 

@@ -174,6 +174,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         max_body_bytes: "16777216".into(),
         http_workers: "2".into(),
         execution_concurrency: "4".into(),
+        code_sandbox: "process".into(),
         run_wait_ms: "10000".into(),
         test_webhook_ttl_ms: "120000".into(),
         files_root: String::new(),
@@ -252,7 +253,12 @@ impl TestApp {
     }
 
     async fn start(args: SettingsArgs) -> Self {
-        let config = Config::from_args(&args).expect("test config");
+        let mut config = Config::from_args(&args).expect("test config");
+        if let weft::config::CodeSandbox::Process { program } = &mut config.executions.code_sandbox
+        {
+            // This test binary is not `weft`: sandbox processes run the real one.
+            *program = env!("CARGO_BIN_EXE_weft").into();
+        }
         let app = Application::build(config).await.expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();

@@ -3,6 +3,7 @@
 //! execution succeeding.
 
 mod flood;
+mod killable;
 mod payloads;
 mod sandbox;
 mod server;

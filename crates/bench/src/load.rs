@@ -7,13 +7,15 @@ use anyhow::{Context as _, bail};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
     Get,
     List,
     Create,
     /// An active Webhook → Set → Respond to Webhook chain answering with its last node.
     Webhook,
+    /// The same chain with a Code node in place of Set (what the Code sandbox costs).
+    Code,
 }
 
 impl Scenario {
@@ -23,7 +25,8 @@ impl Scenario {
             "list" => Self::List,
             "create" => Self::Create,
             "webhook" => Self::Webhook,
-            other => bail!("unknown scenario {other:?} (get, list, create, webhook)"),
+            "code" => Self::Code,
+            other => bail!("unknown scenario {other:?} (get, list, create, webhook, code)"),
         })
     }
 
@@ -33,6 +36,7 @@ impl Scenario {
             Self::List => "GET /api/v1/workflows?limit=100",
             Self::Create => "POST /api/v1/workflows",
             Self::Webhook => "POST /webhook/… (lastNode, 3 nodes)",
+            Self::Code => "POST /webhook/… (lastNode, Code node)",
         }
     }
 }
@@ -52,9 +56,10 @@ pub struct Target {
     hook_path: String,
 }
 
-/// Webhook (responseMode lastNode) → Set → Respond to Webhook, as the webhook scenario runs it.
-fn webhook_workflow(path: &str) -> Value {
-    json!({
+/// Webhook (responseMode lastNode) → Set → Respond to Webhook, as the webhook scenario runs it;
+/// with `code`, a Code node computes what Set would.
+fn webhook_workflow(path: &str, code: bool) -> Value {
+    let mut wf = json!({
         "name": format!("bench webhook {path}"),
         "nodes": [
             {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
@@ -72,7 +77,13 @@ fn webhook_workflow(path: &str) -> Value {
             "Shape": {"main": [[{"node": "Respond", "type": "main", "index": 0}]]}
         },
         "settings": {"executionOrder": "v1"}
-    })
+    });
+    if code {
+        wf["nodes"][1] = json!({"name": "Shape", "type": "n8n-nodes-base.code", "typeVersion": 2,
+            "position": [200, 0], "parameters": {"jsCode":
+                "return $input.all().map(i => ({json: {order: String(i.json.body.id), total: i.json.body.qty * 10}}));"}});
+    }
+    wf
 }
 
 /// A realistic small workflow: webhook, Code, IF, two Sets (about 1.5 KB of JSON).
@@ -152,11 +163,13 @@ impl Target {
     }
 
     /// Creates and activates the webhook scenario's workflow.
-    pub async fn activate_hook(&self) -> anyhow::Result<()> {
+    /// Creates and activates the webhook workflow of `scenario` (webhook or code).
+    pub async fn activate_hook(&self, scenario: Scenario) -> anyhow::Result<()> {
+        let code = matches!(scenario, Scenario::Code);
         let res = self
             .client
             .post(format!("{}/api/v1/workflows", self.base))
-            .json(&webhook_workflow(&self.hook_path))
+            .json(&webhook_workflow(&self.hook_path(scenario), code))
             .send()
             .await?;
         if !res.status().is_success() {
@@ -175,6 +188,13 @@ impl Target {
             bail!("activating the webhook workflow answered {}", res.status());
         }
         Ok(())
+    }
+
+    fn hook_path(&self, scenario: Scenario) -> String {
+        match scenario {
+            Scenario::Code => format!("{}-code", self.hook_path),
+            _ => self.hook_path.clone(),
+        }
     }
 
     pub async fn load(&self, n: usize, concurrency: usize) -> anyhow::Result<Vec<String>> {
@@ -201,9 +221,13 @@ impl Target {
                 .client
                 .post(format!("{}/api/v1/workflows", self.base))
                 .json(&workflow(1_000_000 + n)),
-            Scenario::Webhook => self
+            Scenario::Webhook | Scenario::Code => self
                 .client
-                .post(format!("{}/webhook/{}", self.base, self.hook_path))
+                .post(format!(
+                    "{}/webhook/{}",
+                    self.base,
+                    self.hook_path(scenario)
+                ))
                 .json(&json!({"id": format!("o-{n}"), "qty": n % 50})),
         };
         match req.send().await {

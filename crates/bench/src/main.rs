@@ -31,7 +31,7 @@ struct Args {
     /// Seconds to run each scenario.
     #[arg(long, default_value_t = 10)]
     duration: u64,
-    /// Scenarios to run: get, list, create, webhook (comma-separated).
+    /// Scenarios to run: get, list, create, webhook, code (comma-separated).
     #[arg(long, default_value = "get,list,create")]
     scenarios: String,
     /// Process id of the server, to report its resident memory.
@@ -58,6 +58,8 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // reqwest is built without a TLS provider of its own (see weft-nodes): give it ring's.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     if args.concurrency == 0 || args.duration == 0 {
         bail!("--concurrency and --duration must be at least 1");
     }
@@ -93,8 +95,10 @@ async fn main() -> anyhow::Result<()> {
     if ids.is_empty() && scenarios.iter().any(|s| matches!(s, Scenario::Get)) {
         bail!("the get scenario needs --workflows of at least 1");
     }
-    if scenarios.iter().any(|s| matches!(s, Scenario::Webhook)) {
-        target.activate_hook().await?;
+    for hook in [Scenario::Webhook, Scenario::Code] {
+        if scenarios.contains(&hook) {
+            target.activate_hook(hook).await?;
+        }
     }
     report::print_header(args.concurrency, args.duration);
     for scenario in scenarios {

@@ -40,10 +40,9 @@ impl Evaluator<'_> {
     }
 
     /// Runs a Code/Function node body in a context no other node has run in (see
-    /// [`LazySandbox::for_code`] and [`super::Sandbox::run_code`]).
+    /// [`LazySandbox::run_code`]).
     pub fn run_code(&self, code: &str, mode: &str, index: usize) -> Result<Value, ExprError> {
         self.sandbox
-            .for_code(self.scope.node, self.scope.run_index)?
             .run_code(code, mode, index, &self.scope, self.run_data)
     }
 

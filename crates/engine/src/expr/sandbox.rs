@@ -114,7 +114,7 @@ fn tz_offset(zone: String, epoch_ms: f64) -> Option<i32> {
 }
 
 /// Bounds on one evaluation: wall time, and memory of the thread's JavaScript heap.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct ExprLimits {
     pub timeout: Duration,
     pub memory_bytes: usize,
@@ -144,14 +144,14 @@ pub struct NodeScope<'a> {
     pub clock_offset_ms: i64,
 }
 
-struct ThreadRuntime {
-    runtime: Runtime,
+pub(super) struct ThreadRuntime {
+    pub(super) runtime: Runtime,
     deadline: Rc<Cell<Option<Instant>>>,
     /// The runtime hit its memory cap: no context is created on it or entered again. It is
     /// freed as usual once its last context is dropped (freeing only releases memory; what
     /// aborted the process before was running more JavaScript, and with it the collector,
     /// on a runtime whose allocation had failed).
-    poisoned: Cell<bool>,
+    pub(super) poisoned: Cell<bool>,
 }
 
 thread_local! {
@@ -187,12 +187,12 @@ pub struct Sandbox {
     /// Declared before `thread` so it is dropped first: the runtime's last owner then sees
     /// every context of it gone.
     context: Context,
-    thread: Rc<ThreadRuntime>,
-    limits: ExprLimits,
+    pub(super) thread: Rc<ThreadRuntime>,
+    pub(super) limits: ExprLimits,
     /// Runs of each node already copied into the context.
-    recorded: RefCell<HashMap<String, usize>>,
+    pub(super) recorded: RefCell<HashMap<String, usize>>,
     /// The node scope last entered, so it is sent once per node run, not per item.
-    entered: RefCell<Option<(String, u32)>>,
+    pub(super) entered: RefCell<Option<(String, u32)>>,
 }
 
 impl Sandbox {
@@ -238,7 +238,10 @@ impl Sandbox {
     /// Runs `f` in the context under the time limit, mapping JavaScript failures to `ExprError`.
     /// A context whose runtime ran out of memory is never entered again: QuickJS may have left
     /// its collector's state behind, and the next collection would abort the process.
-    fn call<T>(&self, f: impl FnOnce(&Ctx<'_>) -> rquickjs::Result<T>) -> Result<T, ExprError> {
+    pub(super) fn call<T>(
+        &self,
+        f: impl FnOnce(&Ctx<'_>) -> rquickjs::Result<T>,
+    ) -> Result<T, ExprError> {
         if self.thread.poisoned.get() {
             return Err(ExprError::OutOfMemory(self.limits.memory_bytes));
         }
@@ -290,112 +293,6 @@ impl Sandbox {
     /// The runtime under this context ran out of memory: the context must not be used again.
     pub fn is_broken(&self) -> bool {
         self.thread.poisoned.get()
-    }
-
-    /// Copies runs the context has not seen yet, then makes `scope` current.
-    fn sync(&self, scope: &NodeScope<'_>, run_data: &RunData) -> Result<(), ExprError> {
-        let mut pending: Vec<(String, String)> = Vec::new();
-        {
-            let mut recorded = self.recorded.borrow_mut();
-            for (name, tasks) in run_data {
-                let done = recorded.entry(name.clone()).or_insert(0);
-                for task in &tasks[*done..] {
-                    let main = task.data.as_ref().map(|d| &d.main);
-                    let run = json!({"source": task.source, "main": main});
-                    pending.push((name.clone(), run.to_string()));
-                }
-                *done = tasks.len();
-            }
-        }
-        let key = (scope.node.to_owned(), scope.run_index);
-        let enter = (self.entered.borrow().as_ref() != Some(&key)).then(|| {
-            json!({
-                "node": {"name": scope.node, "runIndex": scope.run_index, "source": scope.source, "params": scope.params},
-                "items": scope.items,
-                "contexts": scope.contexts.map(|c| json!(*c.borrow())),
-                "clockOffset": scope.clock_offset_ms,
-            })
-            .to_string()
-        });
-        if pending.is_empty() && enter.is_none() {
-            return Ok(());
-        }
-        self.call(|ctx| {
-            let record: Function = ctx.globals().get("__record")?;
-            for (name, run) in pending {
-                record.call::<_, ()>((name, run))?;
-            }
-            if let Some(enter) = enter {
-                let f: Function = ctx.globals().get("__enter")?;
-                f.call::<_, ()>((enter,))?;
-            }
-            Ok(())
-        })?;
-        *self.entered.borrow_mut() = Some(key);
-        Ok(())
-    }
-
-    /// Runs a Code/Function node body (`mode`: `runOnceForAllItems` or `runOnceForEachItem`
-    /// for item `index`) and returns what it returned, after its promises settled.
-    pub fn run_code(
-        &self,
-        code: &str,
-        mode: &str,
-        index: usize,
-        scope: &NodeScope<'_>,
-        run_data: &RunData,
-    ) -> Result<Value, ExprError> {
-        self.sync(scope, run_data)?;
-        let outcome: String = self.call(|ctx| {
-            let f: Function = ctx.globals().get("__runCode")?;
-            f.call::<_, ()>((code, mode, index as u32))?;
-            while ctx.execute_pending_job() {}
-            let result: Function = ctx.globals().get("__codeResult")?;
-            result.call(())
-        })?;
-        let outcome: Value =
-            serde_json::from_str(&outcome).map_err(|e| ExprError::Engine(e.to_string()))?;
-        if outcome["ok"] == Value::Bool(true) {
-            return Ok(outcome["value"].clone());
-        }
-        let message = outcome["message"].as_str().unwrap_or("the code failed");
-        if message.contains("out of memory") {
-            // The code's promise caught QuickJS's out-of-memory error: the runtime is spent.
-            self.thread.poisoned.set(true);
-            return Err(ExprError::OutOfMemory(self.limits.memory_bytes));
-        }
-        Err(ExprError::Thrown(message.to_owned()))
-    }
-
-    /// Retires this context's runtime if its heap is near the cap: user code that caught an
-    /// out-of-memory error itself leaves no other trace, and garbage stays counted until the
-    /// next collection, so a heap this full after a Code node run is treated as spent.
-    pub fn retire_if_near_cap(&self) {
-        if self.thread.poisoned.get() {
-            return;
-        }
-        let used = self.thread.runtime.memory_usage().malloc_size.max(0) as usize;
-        if used > self.limits.memory_bytes / 10 * 9 {
-            self.thread.poisoned.set(true);
-        }
-    }
-
-    /// Gives code the workflow's static data (`$getWorkflowStaticData`).
-    pub fn set_static_data(&self, data: &Value) -> Result<(), ExprError> {
-        let text = data.to_string();
-        self.call(|ctx| {
-            let f: Function = ctx.globals().get("__setStatic")?;
-            f.call::<_, ()>((text,))
-        })
-    }
-
-    /// The static data as code left it.
-    pub fn static_data(&self) -> Result<Value, ExprError> {
-        let text: String = self.call(|ctx| {
-            let f: Function = ctx.globals().get("__getStatic")?;
-            f.call(())
-        })?;
-        serde_json::from_str(&text).map_err(|e| ExprError::Engine(e.to_string()))
     }
 
     /// Runs one of the item transforms (`sort`, `removeDuplicates`, `renameKeys`, `splitOut`,

@@ -73,6 +73,8 @@ pub struct RunOptions {
     /// Waits longer than this pause the execution (status `waiting`) for the caller to resume
     /// later; `None`: every wait sleeps inside the run, and waits for a call are refused.
     pub pause_waits_over: Option<Duration>,
+    /// Where Code node bodies run (a pool of sandbox processes), if not on this thread.
+    pub code_host: crate::expr::CodeHosting,
 }
 
 /// How much one execution may do and hold before it is stopped with an error.
@@ -240,6 +242,10 @@ impl<'w> Executor<'w> {
                 .unwrap_or(DEFAULT_TIMEZONE),
         )
         .with_static_data(options.static_data.clone());
+        let sandbox = match &options.code_host.0 {
+            Some(host) => sandbox.with_code_host(host.clone(), options.cancel.clone()),
+            None => sandbox,
+        };
         let clock = crate::run::Clock::new(options.virtual_clock, options.cancel.clone());
         let mut paused = None;
         let mut status = ExecutionStatus::Success;
@@ -285,6 +291,8 @@ impl<'w> Executor<'w> {
             let outcome = self
                 .run_node(node, &entry, run_index, &options, &sandbox, &clock)
                 .await;
+            // A Code node run open in a sandbox process ends with its node run.
+            sandbox.end_code_run();
             if let Some(suspend) = self.suspended.take() {
                 paused = Some(self.pause(entry, suspend));
                 status = ExecutionStatus::Waiting;
@@ -292,6 +300,13 @@ impl<'w> Executor<'w> {
             }
             let (outputs, task_error) = match outcome {
                 Ok(outputs) => (outputs, None),
+                Err(_) if options.cancel.load(Ordering::Relaxed) => {
+                    // Stopped while the node ran (its sandbox killed): the run is canceled,
+                    // not failed.
+                    self.last_node = Some(node.name.clone());
+                    status = ExecutionStatus::Canceled;
+                    break;
+                }
                 Err(err) => {
                     let err = error_of(node, &err);
                     self.last_node = Some(node.name.clone());
