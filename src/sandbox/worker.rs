@@ -55,6 +55,8 @@ impl Worker {
             let _ = child.wait();
             return Err(io::Error::other("the sandbox process has no pipes"));
         };
+        // An answer holds at most what the process could hold.
+        let max_answer = usize::try_from(data_limit).unwrap_or(usize::MAX);
         let (send, answers) = mpsc::channel();
         std::thread::Builder::new()
             .name("weft-sandbox-reader".into())
@@ -62,7 +64,7 @@ impl Worker {
             .spawn(move || {
                 let mut stdout = BufReader::new(stdout);
                 loop {
-                    let frame = match read_frame(&mut stdout) {
+                    let frame = match read_frame(&mut stdout, max_answer) {
                         Ok(Some(bytes)) => Ok(bytes),
                         Ok(None) => Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
                         Err(e) => Err(e),

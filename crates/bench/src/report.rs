@@ -63,3 +63,31 @@ pub fn memory_kib(pid: u32, field: &str) -> Option<u64> {
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
 }
+
+/// Resident memory of process `pid` and its children (the server's Code node sandbox
+/// processes), in KiB, and how many children there are.
+pub fn tree_rss_kib(pid: u32) -> Option<(u64, usize)> {
+    let own = memory_kib(pid, "VmRSS")?;
+    let mut total = own;
+    let mut children = 0;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid)
+            && let Some(kib) = memory_kib(child, "VmRSS")
+        {
+            total += kib;
+            children += 1;
+        }
+    }
+    Some((total, children))
+}

@@ -12,7 +12,7 @@ use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::report::memory_kib;
+use crate::report::tree_rss_kib;
 
 #[derive(Default)]
 struct Counts {
@@ -220,7 +220,7 @@ async fn drive(soak: &Arc<Soak>, seconds: u64, pid: u32, peak: &AtomicU64) {
         }));
     }
     while Instant::now() < until {
-        if let Some(kib) = memory_kib(pid, "VmRSS") {
+        if let Some((kib, _)) = tree_rss_kib(pid) {
             peak.fetch_max(kib, Ordering::Relaxed);
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -240,7 +240,8 @@ pub async fn run(base: &str, pid: u32, seconds: u64) -> anyhow::Result<()> {
     );
     drive(&soak, 30, pid, &peak).await;
     tokio::time::sleep(quiet).await;
-    let start = memory_kib(pid, "VmRSS").context("the server's memory cannot be read")?;
+    let (start, start_sandboxes) =
+        tree_rss_kib(pid).context("the server's memory cannot be read")?;
     let (ok0, failed0) = (
         soak.counts.ordinary_ok.load(Ordering::Relaxed),
         soak.counts.ordinary_failed.load(Ordering::Relaxed),
@@ -253,7 +254,7 @@ pub async fn run(base: &str, pid: u32, seconds: u64) -> anyhow::Result<()> {
     drive(&soak, seconds, pid, &peak).await;
     let elapsed = started.elapsed();
     tokio::time::sleep(quiet).await;
-    let end = memory_kib(pid, "VmRSS").context("the server died")?;
+    let (end, end_sandboxes) = tree_rss_kib(pid).context("the server died")?;
     let alive = soak
         .client
         .get(format!("{base}/healthz"))
@@ -266,7 +267,7 @@ pub async fn run(base: &str, pid: u32, seconds: u64) -> anyhow::Result<()> {
     let unexpected = soak.counts.hostile_5xx_unexpected.load(Ordering::Relaxed);
     let ratio = end as f64 / start as f64;
     println!(
-        "soak: {:.0}s, ordinary executions {ok} succeeded / {failed} failed ({:.1}/s), hostile requests {hostile} ({unexpected} answered unexpectedly), RSS start {} MiB, peak {} MiB, end {} MiB ({:+.1} %), alive {alive}",
+        "soak: {:.0}s, ordinary executions {ok} succeeded / {failed} failed ({:.1}/s), hostile requests {hostile} ({unexpected} answered unexpectedly), RSS of the server and its sandbox processes ({start_sandboxes} at the start, {end_sandboxes} at the end) start {} MiB, peak {} MiB, end {} MiB ({:+.1} %), alive {alive}",
         elapsed.as_secs_f64(),
         ok as f64 / elapsed.as_secs_f64(),
         start / 1024,

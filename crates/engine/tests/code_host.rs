@@ -47,7 +47,7 @@ fn converse(asks: &[Ask]) -> Vec<Answer> {
     serve(&input[..], &mut output).expect("the loop ends cleanly");
     let mut answers = Vec::new();
     let mut rest = &output[..];
-    while let Some(bytes) = read_frame(&mut rest).expect("frame") {
+    while let Some(bytes) = read_frame(&mut rest, usize::MAX).expect("frame") {
         answers.push(serde_json::from_slice(&bytes).expect("an answer"));
     }
     answers

@@ -78,25 +78,37 @@ pub fn write_frame(out: &mut impl Write, message: &impl Serialize) -> io::Result
     out.flush()
 }
 
-/// The next message's bytes; `None` at the end of the stream.
-pub fn read_frame(input: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
+/// The next message's bytes; `None` at the end of the stream. A message longer than `max`
+/// bytes is an error (the memory is taken as the bytes arrive, never on the sender's word).
+pub fn read_frame(input: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> {
     let mut len = [0u8; 4];
     match input.read_exact(&mut len) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e),
     }
-    let mut bytes = vec![0u8; u32::from_le_bytes(len) as usize];
-    input.read_exact(&mut bytes)?;
+    let len = u32::from_le_bytes(len) as usize;
+    if len > max {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a message of {len} bytes, over the {max} allowed"),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(len.min(1 << 20));
+    input.take(len as u64).read_to_end(&mut bytes)?;
+    if bytes.len() != len {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
     Ok(Some(bytes))
 }
 
-/// A sandbox process's loop: answers asks from `input` on `output` until `input` ends. One
+/// A sandbox process's loop: answers asks from `input` (its host, trusted) on `output` until
+/// `input` ends. One
 /// Code node run at a time; each `Open` gets a fresh context. After the JavaScript runtime ran
 /// out of memory the process answers and then exits, so its host starts a clean one.
 pub fn serve(mut input: impl Read, mut output: impl Write) -> io::Result<()> {
     let mut current: Option<(Sandbox, CodeRequest)> = None;
-    while let Some(bytes) = read_frame(&mut input)? {
+    while let Some(bytes) = read_frame(&mut input, u32::MAX as usize)? {
         let ask: Ask = serde_json::from_slice(&bytes)?;
         let answer = match ask {
             Ask::Open(request) => {
