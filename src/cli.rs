@@ -25,9 +25,34 @@ pub enum Command {
     Openapi,
     /// Run a workflow file once, with no server and no database, and print the result as JSON.
     Execute(ExecuteArgs),
+    /// Manage API keys against the configured database.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
     /// Internal: the sandbox process the server runs Code nodes in (speaks on stdin/stdout).
     #[command(hide = true)]
     CodeSandbox(CodeSandboxArgs),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Print a new API key for the owner (creating the owner if there is no user yet).
+    Create(ApiKeyCreateArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ApiKeyCreateArgs {
+    /// The key is the owner's (the only choice until users can be managed).
+    #[arg(long, required = true)]
+    pub owner: bool,
+    /// A label to recognise the key by in lists.
+    #[arg(long, default_value = "created with weft api-key create")]
+    pub label: String,
+    /// Comma-separated scopes (`*`, `workflow:*`, `workflow:read`, …).
+    #[arg(long, default_value = "*")]
+    pub scopes: String,
+    /// Days until the key stops working; absent: it does not expire.
+    #[arg(long = "expires-in")]
+    pub expires_in: Option<u32>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -134,6 +159,17 @@ pub struct SettingsArgs {
         hide_env_values = true
     )]
     pub encryption_key: Option<String>,
+    /// The owner's email, to create the owner at start when there is no user yet (with
+    /// `WEFT_OWNER_PASSWORD_FILE`; race-free when several processes start together).
+    #[arg(long = "owner-email", env = "WEFT_OWNER_EMAIL", global = true)]
+    pub owner_email: Option<String>,
+    /// A file holding the owner's password (read once at start; never pass it as a flag).
+    #[arg(
+        long = "owner-password-file",
+        env = "WEFT_OWNER_PASSWORD_FILE",
+        global = true
+    )]
+    pub owner_password_file: Option<String>,
     /// Largest request body accepted, in bytes.
     #[arg(
         long = "max-body-bytes",

@@ -17,6 +17,8 @@ pub struct Config {
     pub redis_url: Option<SecretUrl>,
     /// `WEFT_ENCRYPTION_KEY`: what stored credentials are encrypted with.
     pub encryption_key: Option<SecretText>,
+    /// The owner to create at start when there is no user yet.
+    pub owner: Option<OwnerBootstrap>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// How long a request body may take to arrive.
@@ -51,6 +53,13 @@ pub struct ExecutionConfig {
     /// Most executions sub-workflow calls that do not wait may start, per workflow and minute.
     pub subworkflow_starts_per_minute: u32,
     pub code_sandbox: CodeSandbox,
+}
+
+/// `WEFT_OWNER_EMAIL` and the password read from `WEFT_OWNER_PASSWORD_FILE`.
+#[derive(Debug, Clone)]
+pub struct OwnerBootstrap {
+    pub email: String,
+    pub password: SecretText,
 }
 
 /// Where Code node JavaScript runs (`WEFT_CODE_SANDBOX`).
@@ -348,6 +357,40 @@ impl Config {
             "WEFT_HTTP_BREAKER_COOLDOWN_MS",
             &args.http_breaker_cooldown_ms,
         )?;
+        let owner = match (
+            args.owner_email.as_deref(),
+            args.owner_password_file.as_deref(),
+        ) {
+            (None, None) => None,
+            (Some(email), Some(file)) => {
+                let email = email.trim();
+                if !email.contains('@') || email.chars().any(char::is_whitespace) {
+                    return Err(bad(
+                        "WEFT_OWNER_EMAIL",
+                        format!("{email:?} is not an email"),
+                    ));
+                }
+                let password = std::fs::read_to_string(file)
+                    .map_err(|e| bad("WEFT_OWNER_PASSWORD_FILE", format!("{file:?}: {e}")))?;
+                let password = password.trim_end_matches(['\n', '\r']).to_owned();
+                Some(OwnerBootstrap {
+                    email: email.to_owned(),
+                    password: SecretText(password),
+                })
+            }
+            (Some(_), None) => {
+                return Err(bad(
+                    "WEFT_OWNER_PASSWORD_FILE",
+                    "is needed with WEFT_OWNER_EMAIL",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "WEFT_OWNER_EMAIL",
+                    "is needed with WEFT_OWNER_PASSWORD_FILE",
+                ));
+            }
+        };
         let code_sandbox = match args.code_sandbox.trim() {
             "process" => CodeSandbox::Process {
                 program: std::env::current_exe().map_err(|e| {
@@ -387,6 +430,7 @@ impl Config {
             },
             redis_url,
             encryption_key,
+            owner,
             max_body_bytes,
             body_timeout: Duration::from_millis(body_ms),
             http_workers: (workers > 0).then_some(workers),

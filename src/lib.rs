@@ -1,12 +1,14 @@
 //! The `weft` service: configuration, HTTP API, storage and start-up, as a library the binary and tests share.
 
 pub mod api;
+pub mod auth;
 pub mod body;
 pub mod bus;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod execute;
+pub mod owner;
 pub mod runner;
 pub mod sandbox;
 pub mod startup;

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    weft::telemetry::init(&config.log);
+    weft::telemetry::init(&config.log, matches!(command, Command::ApiKey(_)));
     // Executions run on the runtime's blocking threads: their stack is chosen here, not left to
     // the platform default (see `weft_engine::limits`).
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -49,6 +49,9 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async move {
         match command {
             Command::Migrate => weft::startup::migrate(&config).await,
+            Command::ApiKey(weft::cli::ApiKeyCommand::Create(args)) => {
+                weft::owner::create_key(&config, &args).await
+            }
             Command::Serve | Command::Openapi | Command::Execute(_) | Command::CodeSandbox(_) => {
                 weft::startup::serve(config).await
             }

@@ -53,6 +53,9 @@ impl Application {
             .await
             .with_context(|| format!("cannot connect to the database ({})", describe(&config)))?;
         db.migrate().await.context("cannot apply migrations")?;
+        crate::owner::bootstrap(&db, &config)
+            .await
+            .context("cannot create the owner")?;
         let redis = match &config.redis_url {
             None => None,
             Some(url) => Some(Arc::new(crate::bus::Bus::new(

@@ -9,6 +9,9 @@ pub struct Model {
     pub id: Uuid,
     pub user_id: Uuid,
     pub label: String,
+    /// The key's public part: found by it, shown in lists, never enough to use the key.
+    #[sea_orm(unique)]
+    pub prefix: String,
     /// A hash of the key; the key itself is shown once, at creation.
     #[sea_orm(unique)]
     pub key_hash: String,

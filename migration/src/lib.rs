@@ -6,6 +6,7 @@ mod m20261121_000001_create_schema;
 mod m20261121_000002_webhook_idempotency;
 mod m20261122_000001_credential_indexes;
 mod m20261203_000001_execution_parent;
+mod m20261204_000001_api_key_prefix;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_webhook_idempotency::Migration),
             Box::new(m20261122_000001_credential_indexes::Migration),
             Box::new(m20261203_000001_execution_parent::Migration),
+            Box::new(m20261204_000001_api_key_prefix::Migration),
         ]
     }
 }

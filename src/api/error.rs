@@ -78,6 +78,12 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
     RequestTimeout(String),
+    /// No credential, or one that is not accepted (n8n's message).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A valid credential without the scope the operation needs.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -139,6 +145,8 @@ impl ApiError {
                 "request-timeout",
                 "Request Timeout",
             ),
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             Self::PreconditionFailed(_) => (
                 StatusCode::PRECONDITION_FAILED,
@@ -236,6 +244,12 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
+        if let Self::Unauthorized(_) = self {
+            res.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("ApiKey header=\"X-N8N-API-KEY\""),
+            ));
+        }
         if let Self::MethodNotAllowed { allow, .. } = self
             && let Ok(value) = HeaderValue::from_str(allow)
         {

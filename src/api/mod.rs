@@ -1,5 +1,7 @@
 //! The HTTP API: health, the n8n-shaped `/api/v1` resources, the OpenAPI document and Swagger UI.
 
+pub mod access;
+mod api_keys;
 mod credentials;
 pub mod error;
 mod executions;
@@ -34,21 +36,24 @@ use error::ApiError;
         (name = "node-types", description = "The node types this server runs"),
         (name = "tags", description = "Tags for organising workflows"),
         (name = "credentials", description = "Secrets nodes use, stored encrypted and never returned"),
+        (name = "api-keys", description = "The caller's API keys (`X-N8N-API-KEY`)"),
     )
 )]
 struct ApiDoc;
 
-/// Registers every route. All of `/api/v1` passes through the one scope built here, which is
-/// where authentication will be wrapped.
+/// Registers every route. All of `/api/v1` passes through the one scope built here, guarded by
+/// [`access::guard`] with the rules of [`access::rules::RULES`].
 pub fn routes(cfg: &mut ServiceConfig<'_>) {
     health::routes(cfg);
     cfg.service(
         utoipa_actix_web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(access::guard))
             .configure(workflows::routes)
             .configure(executions::routes)
             .configure(node_types::routes)
             .configure(tags::routes)
-            .configure(credentials::routes),
+            .configure(credentials::routes)
+            .configure(api_keys::routes),
     );
 }
 
@@ -60,6 +65,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts();
     document_edge_answers(&mut api);
+    access::document_security(&mut api);
     api
 }
 

@@ -1,9 +1,11 @@
 //! Repositories over sea-orm: entity rows <-> domain records, constraint violations -> `StoreError`.
 
+pub mod api_keys;
 pub mod credentials;
 pub mod executions;
 pub mod pagination;
 pub mod tags;
+pub mod users;
 pub mod webhooks;
 pub mod workflows;
 

@@ -156,6 +156,30 @@ fn drop_postgres_database(name: String) {
     .join();
 }
 
+/// A new all-scopes API key of the owner (made if the start made none, as on Postgres).
+pub async fn owner_key(db: &Db) -> weft::auth::ApiKeySecret {
+    use weft::store;
+    let owner = match store::users::owner(db).await.expect("read the owner") {
+        Some(owner) => owner,
+        None => store::users::create_owner_if_none(db, "owner@example.com", None)
+            .await
+            .expect("create the owner")
+            .expect("no user yet"),
+    };
+    let (_, key) = store::api_keys::create(
+        db,
+        &store::api_keys::NewApiKey {
+            user_id: owner.id,
+            label: "tests".into(),
+            scopes: weft::auth::Scopes::All,
+            expires_at: None,
+        },
+    )
+    .await
+    .expect("create a key");
+    key
+}
+
 /// Settings as the binary's defaults, with nothing read from the environment.
 pub fn settings(database_url: String) -> SettingsArgs {
     SettingsArgs {
@@ -175,6 +199,8 @@ pub fn settings(database_url: String) -> SettingsArgs {
         http_workers: "2".into(),
         execution_concurrency: "4".into(),
         code_sandbox: "process".into(),
+        owner_email: None,
+        owner_password_file: None,
         run_wait_ms: "10000".into(),
         test_webhook_ttl_ms: "120000".into(),
         files_root: String::new(),
@@ -230,6 +256,10 @@ impl TestApp {
             }
         };
         let mut args = settings(url.clone());
+        if let Some(dir) = &sqlite_dir {
+            // The embedded first start writes the owner's key file here.
+            args.data_dir = dir.path().display().to_string();
+        }
         if backend == Backend::Postgres {
             // SQLite keeps a key of its own in the data directory; Postgres needs one given.
             args.encryption_key = Some("weft-test-encryption-key".into());
@@ -263,9 +293,18 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
         tokio::spawn(app.run_until_stopped());
+        let key = owner_key(&db).await;
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-n8n-api-key",
+            reqwest::header::HeaderValue::from_str(key.expose()).expect("a header value"),
+        );
         Self {
             address,
-            client: reqwest::Client::new(),
+            client: reqwest::Client::builder()
+                .default_headers(headers)
+                .build()
+                .expect("an HTTP client"),
             db,
             database_url: String::new(),
             pg_database: None,

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod auth;
 mod cli;
 mod credentials;
 mod errors;
@@ -10,6 +11,7 @@ mod explain;
 mod health;
 mod http_credentials;
 mod openapi;
+mod owner_key;
 mod pagination;
 mod respond_to_webhook;
 mod subworkflows;

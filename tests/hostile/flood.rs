@@ -136,7 +136,8 @@ async fn a_body_sent_a_byte_at_a_time_is_refused_with_408() {
     let addr = server.addr();
     for path in ["/api/v1/workflows", "/webhook/slow"] {
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nX-N8N-API-KEY: {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+            server.api_key
         );
         let a = addr.clone();
         let (status, took) = tokio::task::spawn_blocking(move || trickle(&a, &head))

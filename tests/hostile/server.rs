@@ -14,6 +14,8 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub client: reqwest::Client,
+    /// The owner's API key (the client sends it on every request).
+    pub api_key: String,
     _dir: tempfile::TempDir,
 }
 
@@ -64,6 +66,7 @@ impl Server {
             child,
             base: String::new(),
             client,
+            api_key: String::new(),
             _dir: dir,
         };
         // From here on a failure still stops the process (`Drop`).
@@ -71,6 +74,20 @@ impl Server {
             .recv_timeout(Duration::from_secs(60))
             .expect("weft logs the port it listens on");
         server.base = format!("http://127.0.0.1:{port}");
+        // The embedded first start wrote the owner's API key into the data folder.
+        let key = std::fs::read_to_string(server._dir.path().join("owner-api-key"))
+            .expect("the owner's key file");
+        server.api_key = key.trim().to_owned();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-n8n-api-key",
+            reqwest::header::HeaderValue::from_str(key.trim()).expect("a header value"),
+        );
+        server.client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .default_headers(headers)
+            .build()
+            .expect("an HTTP client");
         server
     }
 

@@ -113,9 +113,22 @@ fn workflow(i: usize) -> Value {
     })
 }
 
+/// The `X-N8N-API-KEY` header every API request carries, when a key is given.
+pub fn key_headers(api_key: Option<&str>) -> anyhow::Result<reqwest::header::HeaderMap> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(key) = api_key {
+        headers.insert(
+            "x-n8n-api-key",
+            reqwest::header::HeaderValue::from_str(key.trim())?,
+        );
+    }
+    Ok(headers)
+}
+
 impl Target {
-    pub fn new(base: &str, concurrency: usize) -> anyhow::Result<Self> {
+    pub fn new(base: &str, concurrency: usize, api_key: Option<&str>) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
+            .default_headers(key_headers(api_key)?)
             .pool_max_idle_per_host(concurrency)
             .timeout(Duration::from_secs(30))
             .build()?;

@@ -22,6 +22,9 @@ struct Args {
     /// Base URL of a running Weft.
     #[arg(long, default_value = "http://127.0.0.1:5678")]
     url: String,
+    /// The API key to send as `X-N8N-API-KEY` (`weft api-key create --owner` prints one).
+    #[arg(long, env = "WEFT_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
     /// Workflows to create before measuring.
     #[arg(long, default_value_t = 1000)]
     workflows: usize,
@@ -71,14 +74,14 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(seconds) = args.soak {
         let pid = args.pid.context("--soak needs --pid of the server")?;
-        return soak::run(&args.url, pid, seconds).await;
+        return soak::run(&args.url, args.api_key.as_deref(), pid, seconds).await;
     }
     let scenarios = args
         .scenarios
         .split(',')
         .map(|s| Scenario::parse(s.trim()))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let target = Target::new(&args.url, args.concurrency)?;
+    let target = Target::new(&args.url, args.concurrency, args.api_key.as_deref())?;
     target
         .wait_ready(Duration::from_secs(30))
         .await

@@ -134,13 +134,14 @@ impl Soak {
     }
 }
 
-async fn setup(base: &str) -> anyhow::Result<Soak> {
+async fn setup(base: &str, api_key: Option<&str>) -> anyhow::Result<Soak> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let addr = base.trim_start_matches("http://").to_owned();
     let mut soak = Soak {
         base: base.to_owned(),
         addr,
         client: reqwest::Client::builder()
+            .default_headers(crate::load::key_headers(api_key)?)
             .timeout(Duration::from_secs(60))
             .build()?,
         ordinary: String::new(),
@@ -230,8 +231,8 @@ async fn drive(soak: &Arc<Soak>, seconds: u64, pid: u32, peak: &AtomicU64) {
     }
 }
 
-pub async fn run(base: &str, pid: u32, seconds: u64) -> anyhow::Result<()> {
-    let soak = Arc::new(setup(base).await?);
+pub async fn run(base: &str, api_key: Option<&str>, pid: u32, seconds: u64) -> anyhow::Result<()> {
+    let soak = Arc::new(setup(base, api_key).await?);
     let quiet = Duration::from_secs(15);
     let peak = AtomicU64::new(0);
     eprintln!(

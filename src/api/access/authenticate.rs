@@ -1,0 +1,80 @@
+//! Turns a request's credential into a [`Principal`], or says why not (logged with the reason,
+//! never with the secret).
+
+use actix_web::http::header::HeaderMap;
+
+use crate::api::error::ApiError;
+use crate::api::state::AppState;
+use crate::auth::{ApiKeySecret, Principal};
+use crate::store::{self, StoreError};
+
+/// n8n's answer when no key is sent.
+const MISSING: &str = "'X-N8N-API-KEY' header required";
+/// n8n's answer for a key it does not accept.
+const REFUSED: &str = "unauthorized";
+
+/// Key uses closer together than this are not written back (`last_used_at` is a hint).
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+fn refused(reason: &str, prefix: Option<&str>) -> ApiError {
+    tracing::info!(
+        reason,
+        key_prefix = prefix.unwrap_or(""),
+        "authentication refused"
+    );
+    ApiError::Unauthorized(REFUSED.into())
+}
+
+/// The caller of a request, from `X-N8N-API-KEY`.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let Some(raw) = headers.get("x-n8n-api-key") else {
+        if headers.contains_key("authorization") {
+            return Err(refused("bearer tokens are not accepted yet", None));
+        }
+        tracing::info!(reason = "no credential", "authentication refused");
+        return Err(ApiError::Unauthorized(MISSING.into()));
+    };
+    let Ok(key) = raw
+        .to_str()
+        .map_err(|_| ())
+        .and_then(|s| ApiKeySecret::parse(s.trim()).map_err(|_| ()))
+    else {
+        return Err(refused("malformed API key", None));
+    };
+    let prefix = key.prefix();
+    let Some(record) = store::api_keys::find_by_prefix(&state.db, prefix).await? else {
+        return Err(refused("unknown or revoked API key", Some(prefix)));
+    };
+    if !key.matches(&record.key_hash) {
+        return Err(refused("API key does not match its prefix", Some(prefix)));
+    }
+    let now = store::now();
+    if record.expires_at.is_some_and(|at| at <= now) {
+        return Err(refused("expired API key", Some(prefix)));
+    }
+    let user = match store::users::get(&state.db, record.user_id).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound { .. }) => {
+            return Err(refused("API key of a deleted user", Some(prefix)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if user.disabled {
+        return Err(refused("API key of a disabled user", Some(prefix)));
+    }
+    if record.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
+        let db = state.db.clone();
+        let id = record.id;
+        tokio::spawn(async move {
+            if let Err(e) = store::api_keys::touch(&db, id, now).await {
+                tracing::warn!(error = %e, "an API key's last use was not recorded");
+            }
+        });
+    }
+    Ok(Principal {
+        user_id: user.id,
+        role: user.role,
+        scopes: record.scopes,
+        api_key_id: Some(record.id),
+    })
+}
