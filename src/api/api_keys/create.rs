@@ -43,13 +43,16 @@ pub async fn create_api_key(
             Scopes::parse(&names).map_err(|m| ApiError::invalid_field("scopes", m))?
         }
     };
+    // A JSON integer may be written `30.0`.
     let expires_at = match body.expires_in_days {
         None => None,
-        Some(days @ 1..=3650) => Some(store::now() + chrono::Duration::days(i64::from(days))),
+        Some(days) if days.fract() == 0.0 && (1.0..=3650.0).contains(&days) => {
+            Some(store::now() + chrono::Duration::days(days as i64))
+        }
         Some(_) => {
             return Err(ApiError::invalid_field(
                 "expiresInDays",
-                "must be between 1 and 3650",
+                "must be a whole number between 1 and 3650",
             ));
         }
     };

@@ -71,9 +71,9 @@ pub struct ApiKeyCreate {
     #[serde(default)]
     pub scopes: Option<Vec<ScopeName>>,
     /// Days until the key stops working (1 to 3650); absent: it does not expire.
-    #[schema(minimum = 1, maximum = 3650)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 3650)]
     #[serde(default)]
-    pub expires_in_days: Option<u32>,
+    pub expires_in_days: Option<f64>,
 }
 
 /// One scope name: `*` (all), a resource with `:*`, or one scope.
