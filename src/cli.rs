@@ -159,6 +159,31 @@ pub struct SettingsArgs {
         hide_env_values = true
     )]
     pub encryption_key: Option<String>,
+    /// The secret access tokens are signed with (HS256, at least 32 characters). Default:
+    /// SQLite keeps a random one in `<data dir>/jwt-secret`; Postgres needs it set.
+    #[arg(
+        long = "jwt-secret",
+        env = "WEFT_JWT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+    /// How long an access token from login or refresh is valid, in seconds.
+    #[arg(
+        long = "jwt-access-ttl-secs",
+        env = "WEFT_JWT_ACCESS_TTL_SECS",
+        default_value = "900",
+        global = true
+    )]
+    pub jwt_access_ttl_secs: String,
+    /// How long a refresh token is valid, in seconds.
+    #[arg(
+        long = "jwt-refresh-ttl-secs",
+        env = "WEFT_JWT_REFRESH_TTL_SECS",
+        default_value = "1209600",
+        global = true
+    )]
+    pub jwt_refresh_ttl_secs: String,
     /// The owner's email, to create the owner at start when there is no user yet (with
     /// `WEFT_OWNER_PASSWORD_FILE`; race-free when several processes start together).
     #[arg(long = "owner-email", env = "WEFT_OWNER_EMAIL", global = true)]

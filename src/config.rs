@@ -19,6 +19,7 @@ pub struct Config {
     pub encryption_key: Option<SecretText>,
     /// The owner to create at start when there is no user yet.
     pub owner: Option<OwnerBootstrap>,
+    pub tokens: TokenConfig,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// How long a request body may take to arrive.
@@ -53,6 +54,14 @@ pub struct ExecutionConfig {
     /// Most executions sub-workflow calls that do not wait may start, per workflow and minute.
     pub subworkflow_starts_per_minute: u32,
     pub code_sandbox: CodeSandbox,
+}
+
+/// Access and refresh tokens (`WEFT_JWT_*`).
+#[derive(Debug, Clone)]
+pub struct TokenConfig {
+    pub secret: Option<SecretText>,
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_secs: i64,
 }
 
 /// `WEFT_OWNER_EMAIL` and the password read from `WEFT_OWNER_PASSWORD_FILE`.
@@ -357,6 +366,25 @@ impl Config {
             "WEFT_HTTP_BREAKER_COOLDOWN_MS",
             &args.http_breaker_cooldown_ms,
         )?;
+        let jwt_secret = match args.jwt_secret.as_deref() {
+            None => None,
+            Some(s) if s.chars().count() >= 32 => Some(SecretText(s.to_owned())),
+            Some(_) => return Err(bad("WEFT_JWT_SECRET", "must be at least 32 characters")),
+        };
+        let access_ttl: i64 = number("WEFT_JWT_ACCESS_TTL_SECS", &args.jwt_access_ttl_secs)?;
+        if !(1..=86_400).contains(&access_ttl) {
+            return Err(bad(
+                "WEFT_JWT_ACCESS_TTL_SECS",
+                "must be between 1 and 86400",
+            ));
+        }
+        let refresh_ttl: i64 = number("WEFT_JWT_REFRESH_TTL_SECS", &args.jwt_refresh_ttl_secs)?;
+        if !(60..=31_536_000).contains(&refresh_ttl) {
+            return Err(bad(
+                "WEFT_JWT_REFRESH_TTL_SECS",
+                "must be between 60 and 31536000",
+            ));
+        }
         let owner = match (
             args.owner_email.as_deref(),
             args.owner_password_file.as_deref(),
@@ -431,6 +459,11 @@ impl Config {
             redis_url,
             encryption_key,
             owner,
+            tokens: TokenConfig {
+                secret: jwt_secret,
+                access_ttl_secs: access_ttl,
+                refresh_ttl_secs: refresh_ttl,
+            },
             max_body_bytes,
             body_timeout: Duration::from_millis(body_ms),
             http_workers: (workers > 0).then_some(workers),

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod execute;
+pub mod local_secret;
 pub mod owner;
 pub mod runner;
 pub mod sandbox;

@@ -71,6 +71,7 @@ impl Application {
             bus.start_change_feed(&db);
         }
         let cipher = credential_cipher(&config)?.map(Arc::new);
+        let tokens = token_keys(&config)?;
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
@@ -121,6 +122,8 @@ impl Application {
             rate_limits: Default::default(),
             idempotency_window: config.executions.idempotency_window,
             webhook_cache: crate::webhooks::WebhookCache::new(),
+            tokens,
+            refresh_ttl_secs: config.tokens.refresh_ttl_secs,
         });
         spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);
         let spec = api::openapi();
@@ -191,6 +194,30 @@ fn credential_cipher(config: &Config) -> anyhow::Result<Option<Cipher>> {
             None
         }
     })
+}
+
+/// The access-token keys: `WEFT_JWT_SECRET`, or on SQLite a secret kept in the data directory.
+fn token_keys(config: &Config) -> anyhow::Result<crate::auth::TokenKeys> {
+    use crate::config::DatabaseUrl;
+    let ttl = config.tokens.access_ttl_secs;
+    let secret = match (&config.tokens.secret, &config.database.url) {
+        (Some(secret), _) => secret.expose().to_owned(),
+        (None, DatabaseUrl::Sqlite(_)) => {
+            crate::local_secret::load_or_create(&config.data_dir, "jwt-secret").with_context(
+                || {
+                    format!(
+                        "cannot read or create jwt-secret in {}",
+                        config.data_dir.display()
+                    )
+                },
+            )?
+        }
+        (None, DatabaseUrl::Postgres(_)) => anyhow::bail!(
+            "WEFT_JWT_SECRET is required with Postgres (the same secret, of 32 characters or \
+             more, on every instance)"
+        ),
+    };
+    Ok(crate::auth::TokenKeys::new(secret.as_bytes(), ttl))
 }
 
 /// `/docs` without the slash: Swagger UI lives at `/docs/`.

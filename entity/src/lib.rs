@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod credential;
 pub mod execution;
 pub mod execution_data;
+pub mod refresh_token;
 pub mod tag;
 pub mod user;
 pub mod webhook;

@@ -7,6 +7,7 @@ mod m20261121_000002_webhook_idempotency;
 mod m20261122_000001_credential_indexes;
 mod m20261203_000001_execution_parent;
 mod m20261204_000001_api_key_prefix;
+mod m20261204_000002_refresh_tokens;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_credential_indexes::Migration),
             Box::new(m20261203_000001_execution_parent::Migration),
             Box::new(m20261204_000001_api_key_prefix::Migration),
+            Box::new(m20261204_000002_refresh_tokens::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ pub mod extract;
 mod health;
 mod node_types;
 pub mod pagination;
+mod sessions;
 pub mod state;
 mod tags;
 mod time;
@@ -37,6 +38,7 @@ use error::ApiError;
         (name = "tags", description = "Tags for organising workflows"),
         (name = "credentials", description = "Secrets nodes use, stored encrypted and never returned"),
         (name = "api-keys", description = "The caller's API keys (`X-N8N-API-KEY`)"),
+        (name = "auth", description = "Owner setup and sign-in (access and refresh tokens)"),
     )
 )]
 struct ApiDoc;
@@ -53,7 +55,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .configure(node_types::routes)
             .configure(tags::routes)
             .configure(credentials::routes)
-            .configure(api_keys::routes),
+            .configure(api_keys::routes)
+            .configure(sessions::routes),
     );
 }
 

@@ -26,4 +26,8 @@ pub struct AppState {
     pub idempotency_window: Duration,
     /// Routes and workflows of the webhook fast path (embedded mode only).
     pub webhook_cache: WebhookCache,
+    /// Signs and checks access tokens.
+    pub tokens: crate::auth::TokenKeys,
+    /// How long a refresh token lives, in seconds.
+    pub refresh_ttl_secs: i64,
 }

@@ -25,7 +25,8 @@ impl std::fmt::Debug for ApiKeySecret {
 #[error("the API key is not in Weft's format")]
 pub struct KeyParseError;
 
-fn random_text(len: usize) -> Result<String, getrandom::Error> {
+/// `len` random base62 characters from the operating system's random source.
+pub fn random_text(len: usize) -> Result<String, getrandom::Error> {
     let mut out = String::with_capacity(len);
     let mut bytes = [0u8; 64];
     while out.len() < len {

@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod credentials;
 pub mod executions;
 pub mod pagination;
+pub mod refresh_tokens;
 pub mod tags;
 pub mod users;
 pub mod webhooks;

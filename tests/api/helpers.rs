@@ -156,6 +156,9 @@ fn drop_postgres_database(name: String) {
     .join();
 }
 
+/// The access-token secret of Postgres test apps (SQLite ones make their own).
+pub const TEST_JWT_SECRET: &str = "weft-test-jwt-secret-of-at-least-32-chars";
+
 /// A new all-scopes API key of the owner (made if the start made none, as on Postgres).
 pub async fn owner_key(db: &Db) -> weft::auth::ApiKeySecret {
     use weft::store;
@@ -201,6 +204,9 @@ pub fn settings(database_url: String) -> SettingsArgs {
         code_sandbox: "process".into(),
         owner_email: None,
         owner_password_file: None,
+        jwt_secret: None,
+        jwt_access_ttl_secs: "900".into(),
+        jwt_refresh_ttl_secs: "1209600".into(),
         run_wait_ms: "10000".into(),
         test_webhook_ttl_ms: "120000".into(),
         files_root: String::new(),
@@ -244,6 +250,19 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut SettingsArgs)) -> Self {
+        Self::spawn_inner(backend, adjust, true).await
+    }
+
+    /// An app whose client sends no key; on Postgres it has no user at all yet.
+    pub async fn spawn_bare(backend: Backend) -> Self {
+        Self::spawn_inner(backend, |_| {}, false).await
+    }
+
+    async fn spawn_inner(
+        backend: Backend,
+        adjust: impl FnOnce(&mut SettingsArgs),
+        with_key: bool,
+    ) -> Self {
         let (url, pg_database, sqlite_dir) = match backend {
             Backend::Postgres => {
                 let name = fresh_postgres_database().await;
@@ -261,11 +280,12 @@ impl TestApp {
             args.data_dir = dir.path().display().to_string();
         }
         if backend == Backend::Postgres {
-            // SQLite keeps a key of its own in the data directory; Postgres needs one given.
+            // SQLite keeps keys of its own in the data directory; Postgres needs them given.
             args.encryption_key = Some("weft-test-encryption-key".into());
+            args.jwt_secret = Some(TEST_JWT_SECRET.into());
         }
         adjust(&mut args);
-        let mut app = Self::start(args).await;
+        let mut app = Self::start(args, with_key).await;
         app.database_url = url;
         app.pg_database = pg_database;
         app._sqlite_dir = sqlite_dir;
@@ -276,13 +296,14 @@ impl TestApp {
     pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut SettingsArgs)) -> Self {
         let mut args = settings(self.database_url.clone());
         args.encryption_key = Some("weft-test-encryption-key".into());
+        args.jwt_secret = Some(TEST_JWT_SECRET.into());
         adjust(&mut args);
-        let mut app = Self::start(args).await;
+        let mut app = Self::start(args, true).await;
         app.database_url = self.database_url.clone();
         app
     }
 
-    async fn start(args: SettingsArgs) -> Self {
+    async fn start(args: SettingsArgs, with_key: bool) -> Self {
         let mut config = Config::from_args(&args).expect("test config");
         if let weft::config::CodeSandbox::Process { program } = &mut config.executions.code_sandbox
         {
@@ -293,12 +314,14 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
         tokio::spawn(app.run_until_stopped());
-        let key = owner_key(&db).await;
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            "x-n8n-api-key",
-            reqwest::header::HeaderValue::from_str(key.expose()).expect("a header value"),
-        );
+        if with_key {
+            let key = owner_key(&db).await;
+            headers.insert(
+                "x-n8n-api-key",
+                reqwest::header::HeaderValue::from_str(key.expose()).expect("a header value"),
+            );
+        }
         Self {
             address,
             client: reqwest::Client::builder()

@@ -14,6 +14,7 @@ mod openapi;
 mod owner_key;
 mod pagination;
 mod respond_to_webhook;
+mod sessions;
 mod subworkflows;
 mod tags;
 mod test_webhooks;

@@ -25,11 +25,11 @@ fn refused(reason: &str, prefix: Option<&str>) -> ApiError {
     ApiError::Unauthorized(REFUSED.into())
 }
 
-/// The caller of a request, from `X-N8N-API-KEY`.
+/// The caller of a request, from `X-N8N-API-KEY` or `Authorization: Bearer <access token>`.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let Some(raw) = headers.get("x-n8n-api-key") else {
-        if headers.contains_key("authorization") {
-            return Err(refused("bearer tokens are not accepted yet", None));
+        if let Some(value) = headers.get("authorization") {
+            return bearer(state, value).await;
         }
         tracing::info!(reason = "no credential", "authentication refused");
         return Err(ApiError::Unauthorized(MISSING.into()));
@@ -76,5 +76,39 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
         role: user.role,
         scopes: record.scopes,
         api_key_id: Some(record.id),
+    })
+}
+
+/// A signed-in user, from an access token: the user's whole rights, while the user is active.
+async fn bearer(
+    state: &AppState,
+    value: &actix_web::http::header::HeaderValue,
+) -> Result<Principal, ApiError> {
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| refused("an Authorization header that is not a bearer token", None))?;
+    let user_id = state.tokens.verify(token).map_err(|e| {
+        tracing::info!(reason = %e, "access token refused");
+        ApiError::Unauthorized(REFUSED.into())
+    })?;
+    let user = match store::users::get(&state.db, user_id).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound { .. }) => return Err(refused("token of a deleted user", None)),
+        Err(e) => return Err(e.into()),
+    };
+    if user.disabled {
+        return Err(refused("token of a disabled user", None));
+    }
+    Ok(Principal {
+        user_id: user.id,
+        role: user.role,
+        scopes: crate::auth::Scopes::All,
+        api_key_id: None,
     })
 }

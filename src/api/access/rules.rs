@@ -16,7 +16,7 @@ pub enum Rule {
     FullAccess,
 }
 
-use Rule::{FullAccess, Scope as Needs, SignedIn};
+use Rule::{FullAccess, Public, Scope as Needs, SignedIn};
 use Scope::*;
 
 /// `(method, path as routed, rule)` for every operation under `/api/v1`.
@@ -86,6 +86,10 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/api-keys", FullAccess),
     ("POST", "/api/v1/api-keys", FullAccess),
     ("DELETE", "/api/v1/api-keys/{id}", FullAccess),
+    ("POST", "/api/v1/owner/setup", Public),
+    ("POST", "/api/v1/auth/login", Public),
+    ("POST", "/api/v1/auth/refresh", Public),
+    ("POST", "/api/v1/auth/logout", Public),
 ];
 
 /// The rule of `method` on the routed `path`, if one is declared.
@@ -96,13 +100,16 @@ pub fn rule_for(method: &str, path: &str) -> Option<Rule> {
         .map(|(_, _, rule)| *rule)
 }
 
-/// The security scheme name in the OpenAPI document (n8n's).
+/// The security scheme names in the OpenAPI document (n8n's).
 pub const API_KEY_SCHEME: &str = "ApiKeyAuth";
+pub const BEARER_SCHEME: &str = "BearerAuth";
 
 /// Writes each operation's rule into the document: the `X-N8N-API-KEY` scheme, a security
 /// requirement naming the scope on every protected operation, and its 401/403 answers.
 pub fn document_security(api: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+    };
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
     let components = api.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -112,6 +119,18 @@ pub fn document_security(api: &mut utoipa::openapi::OpenApi) {
             "An API key (n8n's header). `weft serve` writes the owner's first key to \
              `$WEFT_DATA_DIR/owner-api-key` on first start; `weft api-key create --owner` prints one.",
         ))),
+    );
+    components.add_security_scheme(
+        BEARER_SCHEME,
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "An access token from `POST /api/v1/auth/login` (all of the user's rights).",
+                ))
+                .build(),
+        ),
     );
     let problem = |description: &str| {
         ResponseBuilder::new()
@@ -139,10 +158,17 @@ pub fn document_security(api: &mut utoipa::openapi::OpenApi) {
                 Some(Rule::Scope(scope)) => vec![scope.as_str().to_owned()],
                 Some(Rule::FullAccess) => vec!["*".to_owned()],
             };
-            operation.security = Some(vec![SecurityRequirement::new(API_KEY_SCHEME, scopes)]);
+            operation.security = Some(vec![
+                SecurityRequirement::new(API_KEY_SCHEME, scopes),
+                SecurityRequirement::new(BEARER_SCHEME, Vec::<String>::new()),
+            ]);
             operation.responses.responses.insert(
                 "401".into(),
-                problem("No API key, or one that is unknown, expired or revoked").into(),
+                problem(
+                    "No credential, or an API key or access token that is unknown, expired, \
+                     revoked or of a disabled user",
+                )
+                .into(),
             );
             operation.responses.responses.insert(
                 "403".into(),

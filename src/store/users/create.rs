@@ -14,6 +14,8 @@ pub struct NewUser {
     pub email: String,
     pub role: Role,
     pub password_hash: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
 }
 
 fn model(new: &NewUser) -> user::ActiveModel {
@@ -21,8 +23,8 @@ fn model(new: &NewUser) -> user::ActiveModel {
     user::ActiveModel {
         id: Set(new_id()),
         email: Set(new.email.trim().to_lowercase()),
-        first_name: Set(None),
-        last_name: Set(None),
+        first_name: Set(new.first_name.clone()),
+        last_name: Set(new.last_name.clone()),
         password_hash: Set(new.password_hash.clone()),
         role: Set(new.role.as_str().to_owned()),
         disabled: Set(false),
@@ -54,16 +56,23 @@ pub async fn create_owner_if_none(
     email: &str,
     password_hash: Option<String>,
 ) -> Result<Option<UserRecord>, StoreError> {
-    let txn = db.writer().begin().await?;
-    if user::Entity::find().count(&txn).await? > 0 {
-        return Ok(None);
-    }
     let new = NewUser {
         email: email.to_owned(),
         role: Role::Owner,
         password_hash,
+        first_name: None,
+        last_name: None,
     };
-    let inserted = match model(&new).insert(&txn).await {
+    create_first(db, &new).await
+}
+
+/// Creates `new` if no user exists yet (owner setup): `None` when users exist.
+pub async fn create_first(db: &Db, new: &NewUser) -> Result<Option<UserRecord>, StoreError> {
+    let txn = db.writer().begin().await?;
+    if user::Entity::find().count(&txn).await? > 0 {
+        return Ok(None);
+    }
+    let inserted = match model(new).insert(&txn).await {
         Ok(m) => m,
         Err(e) => {
             return match StoreError::from(e) {

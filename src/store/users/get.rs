@@ -42,3 +42,19 @@ pub async fn any_exists(db: &Db) -> Result<bool, StoreError> {
         .await?
         .is_some())
 }
+
+/// The user with `email` (any case) and their password hash, for sign-in.
+pub async fn password_hash_by_email(
+    db: &Db,
+    email: &str,
+) -> Result<Option<(UserRecord, Option<String>)>, StoreError> {
+    let Some(model) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db.reader())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let hash = model.password_hash.clone();
+    Ok(Some((model.try_into()?, hash)))
+}

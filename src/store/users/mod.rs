@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::user;
 use uuid::Uuid;
 
-pub use create::{NewUser, create, create_owner_if_none};
-pub use get::{any_exists, get, owner};
+pub use create::{NewUser, create, create_first, create_owner_if_none};
+pub use get::{any_exists, get, owner, password_hash_by_email};
 
 use crate::auth::Role;
 use crate::store::StoreError;
