@@ -184,6 +184,30 @@ pub struct SettingsArgs {
         global = true
     )]
     pub jwt_refresh_ttl_secs: String,
+    /// Sign-in and owner-setup attempts per minute, per client IP and per account (0: no limit).
+    #[arg(
+        long = "rate-limit-login-per-minute",
+        env = "WEFT_RATE_LIMIT_LOGIN_PER_MINUTE",
+        default_value = "10",
+        global = true
+    )]
+    pub rate_limit_login_per_minute: String,
+    /// `/api/v1` calls per minute per API key or signed-in user (0: no limit).
+    #[arg(
+        long = "rate-limit-api-per-minute",
+        env = "WEFT_RATE_LIMIT_API_PER_MINUTE",
+        default_value = "600",
+        global = true
+    )]
+    pub rate_limit_api_per_minute: String,
+    /// Proxies (IPs and CIDR networks, comma-separated) whose `X-Forwarded-For` is believed.
+    #[arg(
+        long = "trusted-proxies",
+        env = "WEFT_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
     /// The owner's email, to create the owner at start when there is no user yet (with
     /// `WEFT_OWNER_PASSWORD_FILE`; race-free when several processes start together).
     #[arg(long = "owner-email", env = "WEFT_OWNER_EMAIL", global = true)]

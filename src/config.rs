@@ -20,6 +20,8 @@ pub struct Config {
     /// The owner to create at start when there is no user yet.
     pub owner: Option<OwnerBootstrap>,
     pub tokens: TokenConfig,
+    pub rate: crate::rate::RateSettings,
+    pub trusted_proxies: crate::rate::TrustedProxies,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// How long a request body may take to arrive.
@@ -366,6 +368,18 @@ impl Config {
             "WEFT_HTTP_BREAKER_COOLDOWN_MS",
             &args.http_breaker_cooldown_ms,
         )?;
+        let rate = crate::rate::RateSettings {
+            login_per_minute: number(
+                "WEFT_RATE_LIMIT_LOGIN_PER_MINUTE",
+                &args.rate_limit_login_per_minute,
+            )?,
+            api_per_minute: number(
+                "WEFT_RATE_LIMIT_API_PER_MINUTE",
+                &args.rate_limit_api_per_minute,
+            )?,
+        };
+        let trusted_proxies = crate::rate::TrustedProxies::parse(&args.trusted_proxies)
+            .map_err(|e| bad("WEFT_TRUSTED_PROXIES", e))?;
         let jwt_secret = match args.jwt_secret.as_deref() {
             None => None,
             Some(s) if s.chars().count() >= 32 => Some(SecretText(s.to_owned())),
@@ -459,6 +473,8 @@ impl Config {
             redis_url,
             encryption_key,
             owner,
+            rate,
+            trusted_proxies,
             tokens: TokenConfig {
                 secret: jwt_secret,
                 access_ttl_secs: access_ttl,

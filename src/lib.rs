@@ -10,6 +10,7 @@ pub mod db;
 pub mod execute;
 pub mod local_secret;
 pub mod owner;
+pub mod rate;
 pub mod runner;
 pub mod sandbox;
 pub mod startup;

@@ -124,6 +124,8 @@ impl Application {
             webhook_cache: crate::webhooks::WebhookCache::new(),
             tokens,
             refresh_ttl_secs: config.tokens.refresh_ttl_secs,
+            limits: crate::rate::RateLimits::new(config.rate, redis.clone()),
+            trusted_proxies: config.trusted_proxies.clone(),
         });
         spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);
         let spec = api::openapi();

@@ -88,6 +88,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
+    /// Over a rate limit: when to come back.
+    #[error("too many requests; retry in {} s", .0.retry_after_secs)]
+    TooManyRequests(crate::rate::Decision),
     #[error("{0}")]
     Unavailable(String),
     /// The cause is logged, never sent.
@@ -152,6 +155,11 @@ impl ApiError {
                 StatusCode::PRECONDITION_FAILED,
                 "precondition-failed",
                 "Precondition Failed",
+            ),
+            Self::TooManyRequests(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too Many Requests",
             ),
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -244,6 +252,16 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
+        if let Self::TooManyRequests(d) = self {
+            for (name, value) in [
+                ("retry-after", d.retry_after_secs),
+                ("ratelimit-limit", u64::from(d.limit)),
+                ("ratelimit-remaining", u64::from(d.remaining)),
+                ("ratelimit-reset", d.reset_secs),
+            ] {
+                res.insert_header((name, value.to_string()));
+            }
+        }
         if let Self::Unauthorized(_) = self {
             res.insert_header((
                 header::WWW_AUTHENTICATE,

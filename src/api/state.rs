@@ -30,4 +30,8 @@ pub struct AppState {
     pub tokens: crate::auth::TokenKeys,
     /// How long a refresh token lives, in seconds.
     pub refresh_ttl_secs: i64,
+    /// Sign-in and API call budgets.
+    pub limits: crate::rate::RateLimits,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::rate::TrustedProxies,
 }

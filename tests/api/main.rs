@@ -13,6 +13,7 @@ mod http_credentials;
 mod openapi;
 mod owner_key;
 mod pagination;
+mod rate_limits;
 mod respond_to_webhook;
 mod sessions;
 mod subworkflows;

@@ -50,6 +50,17 @@ pub async fn guard(
         );
         return Err(ApiError::Forbidden("Forbidden".into()).into());
     }
+    let subject = match principal.api_key_id {
+        Some(key) => format!("key:{key}"),
+        None => format!("user:{}", principal.user_id),
+    };
+    let per_minute = state.limits.settings.api_per_minute;
+    if let Some(decision) = state.limits.hit("api", &subject, per_minute).await
+        && !decision.allowed
+    {
+        tracing::info!(user = %principal.user_id, "API calls throttled");
+        return Err(ApiError::TooManyRequests(decision).into());
+    }
     req.extensions_mut().insert(principal);
     next.call(req).await
 }

@@ -171,6 +171,10 @@ pub fn document_security(api: &mut utoipa::openapi::OpenApi) {
                 .into(),
             );
             operation.responses.responses.insert(
+                "429".into(),
+                problem("Over the caller's budget of calls (`WEFT_RATE_LIMIT_API_PER_MINUTE`); see `Retry-After`").into(),
+            );
+            operation.responses.responses.insert(
                 "403".into(),
                 problem("The API key lacks the scope this operation needs").into(),
             );

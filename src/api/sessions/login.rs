@@ -1,10 +1,10 @@
 //! `POST /api/v1/auth/login`.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{TokenPair, issue};
+use super::{TokenPair, issue, throttle};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
@@ -34,14 +34,17 @@ const WRONG: &str = "Wrong username or password. Do you have caps lock on?";
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
         (status = 401, description = "Wrong email or password, or a disabled user", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address or for this account (`WEFT_RATE_LIMIT_LOGIN_PER_MINUTE`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: JsonBody<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
+    throttle(&state, &req, Some(&body.email)).await?;
     let found = store::users::password_hash_by_email(&state.db, &body.email).await?;
     let user = match found {
         Some((user, Some(hash))) if verify_password(&body.password, &hash) => user,

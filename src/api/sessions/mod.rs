@@ -75,6 +75,40 @@ impl From<UserRecord> for UserResponse {
     }
 }
 
+/// Counts a sign-in attempt against the per-IP and (when named) per-account budgets; the
+/// attempt is refused when either is spent.
+pub async fn throttle(
+    state: &AppState,
+    req: &actix_web::HttpRequest,
+    account: Option<&str>,
+) -> Result<(), ApiError> {
+    let per_minute = state.limits.settings.login_per_minute;
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let ip = crate::rate::client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        &forwarded,
+        &state.trusted_proxies,
+    )
+    .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let mut subjects = vec![("login-ip", ip)];
+    if let Some(account) = account {
+        subjects.push(("login-account", account.trim().to_lowercase()));
+    }
+    for (class, subject) in subjects {
+        if let Some(decision) = state.limits.hit(class, &subject, per_minute).await
+            && !decision.allowed
+        {
+            tracing::warn!(class, "sign-in attempts throttled");
+            return Err(ApiError::TooManyRequests(decision));
+        }
+    }
+    Ok(())
+}
+
 /// Issues an access token and a new refresh token of `family` to `user`.
 pub async fn issue(state: &AppState, user: Uuid, family: Uuid) -> Result<TokenPair, ApiError> {
     let now = store::now();

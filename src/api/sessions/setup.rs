@@ -1,10 +1,10 @@
 //! `POST /api/v1/owner/setup`.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::UserResponse;
+use super::{UserResponse, throttle};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
@@ -43,13 +43,16 @@ pub struct OwnerSetup {
         (status = 200, description = "The owner", body = UserResponse),
         (status = 400, description = "A bad email or a password that breaks the rules", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "There are users already", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/owner/setup")]
 pub async fn setup_owner(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: JsonBody<OwnerSetup>,
 ) -> Result<HttpResponse, ApiError> {
+    throttle(&state, &req, None).await?;
     let body = body.0;
     let email = body.email.trim();
     if email.len() > 254 || email.split('@').count() != 2 || email.chars().any(char::is_whitespace)
