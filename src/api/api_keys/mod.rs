@@ -58,7 +58,7 @@ pub struct CreatedApiKey {
 
 /// The body of a key creation.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ApiKeyCreate {
     /// 1 to 100 characters, no control characters.
     #[schema(

@@ -13,7 +13,7 @@ use crate::store;
 
 /// An email and password.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Credentials {
     #[schema(max_length = 254, example = "ada@example.com")]
     pub email: String,
@@ -33,6 +33,7 @@ const WRONG: &str = "Wrong username or password. Do you have caps lock on?";
     request_body = Credentials,
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
+        (status = 400, description = "A body that is not an email and a password", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password, or a disabled user", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts from this address or for this account (`WEFT_RATE_LIMIT_LOGIN_PER_MINUTE`)", body = Problem, content_type = "application/problem+json"),
     )

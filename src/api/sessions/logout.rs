@@ -16,15 +16,17 @@ use crate::store;
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshBody,
-    responses((status = 204, description = "Signed out"))
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 400, description = "A body without a refresh token of a possible length", body = crate::api::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
     body: JsonBody<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(family) = store::refresh_tokens::family_of(&state.db, &body.0.refresh_token).await?
-    {
+    if let Some(family) = store::refresh_tokens::family_of(&state.db, body.0.token()?).await? {
         store::refresh_tokens::revoke_family(&state.db, family).await?;
         tracing::info!("signed out");
     }

@@ -39,10 +39,25 @@ pub struct TokenPair {
 
 /// A refresh token in a request body.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct RefreshBody {
     #[schema(min_length = 1, max_length = 200)]
     pub refresh_token: String,
+}
+
+impl RefreshBody {
+    /// The token, if its length is one a token can have.
+    pub fn token(&self) -> Result<&str, ApiError> {
+        let len = self.refresh_token.chars().count();
+        if (1..=200).contains(&len) {
+            Ok(&self.refresh_token)
+        } else {
+            Err(ApiError::invalid_field(
+                "refreshToken",
+                "must be 1 to 200 characters",
+            ))
+        }
+    }
 }
 
 /// A user in n8n's public-API shape.

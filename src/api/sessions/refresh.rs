@@ -18,6 +18,7 @@ use crate::store::{self, StoreError, refresh_tokens::Exchange};
     request_body = RefreshBody,
     responses(
         (status = 200, description = "The next pair", body = TokenPair),
+        (status = 400, description = "A body without a refresh token of a possible length", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "An unknown, expired, revoked or reused refresh token, or a disabled user", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -30,16 +31,15 @@ pub async fn refresh(
         tracing::info!(reason, "refresh refused");
         ApiError::Unauthorized("unauthorized".into())
     };
-    let (user, family) =
-        match store::refresh_tokens::exchange(&state.db, &body.0.refresh_token).await? {
-            Exchange::Granted { user, family } => (user, family),
-            Exchange::Refused(reason) => return Err(refused(reason)),
-            Exchange::Reused => {
-                return Err(refused(
-                    "a refresh token used twice: its sign-in is revoked",
-                ));
-            }
-        };
+    let (user, family) = match store::refresh_tokens::exchange(&state.db, body.0.token()?).await? {
+        Exchange::Granted { user, family } => (user, family),
+        Exchange::Refused(reason) => return Err(refused(reason)),
+        Exchange::Reused => {
+            return Err(refused(
+                "a refresh token used twice: its sign-in is revoked",
+            ));
+        }
+    };
     match store::users::get(&state.db, user).await {
         Ok(u) if !u.disabled => {}
         Ok(_) | Err(StoreError::NotFound { .. }) => {

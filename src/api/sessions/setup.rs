@@ -13,7 +13,7 @@ use crate::store::{self, users::NewUser};
 
 /// The first user's details.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct OwnerSetup {
     #[schema(
         pattern = r"^[^@\s]+@[^@\s]+$",
