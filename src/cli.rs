@@ -208,6 +208,14 @@ pub struct SettingsArgs {
         global = true
     )]
     pub trusted_proxies: String,
+    /// Browser origins allowed to call the API (CORS), comma-separated, or `*`; empty: none.
+    #[arg(
+        long = "cors-origins",
+        env = "WEFT_CORS_ORIGINS",
+        default_value = "",
+        global = true
+    )]
+    pub cors_origins: String,
     /// The owner's email, to create the owner at start when there is no user yet (with
     /// `WEFT_OWNER_PASSWORD_FILE`; race-free when several processes start together).
     #[arg(long = "owner-email", env = "WEFT_OWNER_EMAIL", global = true)]

@@ -22,6 +22,7 @@ pub struct Config {
     pub tokens: TokenConfig,
     pub rate: crate::rate::RateSettings,
     pub trusted_proxies: crate::rate::TrustedProxies,
+    pub cors: crate::api::headers::CorsOrigins,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// How long a request body may take to arrive.
@@ -380,6 +381,8 @@ impl Config {
         };
         let trusted_proxies = crate::rate::TrustedProxies::parse(&args.trusted_proxies)
             .map_err(|e| bad("WEFT_TRUSTED_PROXIES", e))?;
+        let cors = crate::api::headers::CorsOrigins::parse(&args.cors_origins)
+            .map_err(|e| bad("WEFT_CORS_ORIGINS", e))?;
         let jwt_secret = match args.jwt_secret.as_deref() {
             None => None,
             Some(s) if s.chars().count() >= 32 => Some(SecretText(s.to_owned())),
@@ -475,6 +478,7 @@ impl Config {
             owner,
             rate,
             trusted_proxies,
+            cors,
             tokens: TokenConfig {
                 secret: jwt_secret,
                 access_ttl_secs: access_ttl,

@@ -125,6 +125,7 @@ impl Application {
             tokens,
             refresh_ttl_secs: config.tokens.refresh_ttl_secs,
             limits: crate::rate::RateLimits::new(config.rate, redis.clone()),
+            cors: config.cors.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
         });
         spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);
@@ -133,6 +134,9 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(api::extract::query_config())
+                .wrap(actix_web::middleware::from_fn(
+                    api::headers::security_and_cors,
+                ))
                 .wrap(actix_web::middleware::Compress::default())
                 .route("/docs", web::get().to(docs_redirect))
                 .configure(crate::webhooks::routes)

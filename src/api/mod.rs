@@ -6,6 +6,7 @@ mod credentials;
 pub mod error;
 mod executions;
 pub mod extract;
+pub mod headers;
 mod health;
 mod node_types;
 pub mod pagination;

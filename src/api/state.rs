@@ -34,4 +34,6 @@ pub struct AppState {
     pub limits: crate::rate::RateLimits,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: crate::rate::TrustedProxies,
+    /// Browser origins allowed to call the API.
+    pub cors: crate::api::headers::CorsOrigins,
 }

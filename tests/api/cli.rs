@@ -18,6 +18,11 @@ fn a_bad_setting_stops_start_up_with_exit_code_2_naming_the_variable() {
         ("REDIS_URL", "::::"),
         ("DATABASE_POOL_MAX", "many"),
         ("DATABASE_REPLICA_URLS", "postgres://ok/db,ftp://bad/db"),
+        ("WEFT_CORS_ORIGINS", "https://app.example.com/path"),
+        ("WEFT_TRUSTED_PROXIES", "proxy.local"),
+        ("WEFT_JWT_SECRET", "too short"),
+        ("WEFT_RATE_LIMIT_API_PER_MINUTE", "-1"),
+        ("WEFT_OWNER_EMAIL", "ada@example.com"),
     ];
     for (var, value) in cases {
         let out = weft().arg("migrate").env(var, value).output().unwrap();

@@ -208,6 +208,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         rate_limit_login_per_minute: "10".into(),
         rate_limit_api_per_minute: "0".into(),
         trusted_proxies: String::new(),
+        cors_origins: String::new(),
         jwt_access_ttl_secs: "900".into(),
         jwt_refresh_ttl_secs: "1209600".into(),
         run_wait_ms: "10000".into(),

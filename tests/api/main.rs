@@ -8,6 +8,7 @@ mod credentials;
 mod errors;
 mod executions;
 mod explain;
+mod headers;
 mod health;
 mod http_credentials;
 mod openapi;
