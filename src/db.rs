@@ -45,8 +45,9 @@ impl Db {
         &self.reader
     }
 
-    /// Counts a committed change to a workflow (definition, activation, static data) or a
-    /// credential, and tells other instances when a change feed is running.
+    /// Counts a committed change to a workflow (definition, activation, static data), a
+    /// credential, an API key or a user, and tells other instances when a change feed is
+    /// running.
     pub fn workflow_changed(&self) {
         self.changes.generation.fetch_add(1, Ordering::AcqRel);
         if let Some(outbox) = self.changes.outbox.get() {

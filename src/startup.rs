@@ -126,6 +126,7 @@ impl Application {
             refresh_ttl_secs: config.tokens.refresh_ttl_secs,
             limits: crate::rate::RateLimits::new(config.rate, redis.clone()),
             cors: config.cors.clone(),
+            keys: Default::default(),
             trusted_proxies: config.trusted_proxies.clone(),
         });
         spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);

@@ -36,4 +36,6 @@ pub struct AppState {
     pub trusted_proxies: crate::rate::TrustedProxies,
     /// Browser origins allowed to call the API.
     pub cors: crate::api::headers::CorsOrigins,
+    /// API keys found recently.
+    pub keys: crate::api::access::KeyCache,
 }

@@ -3,7 +3,6 @@
 //! keys are refused, and keys are shown once.
 
 use reqwest::{Method, StatusCode};
-use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use weft::api::access::rules::{RULES, Rule};
 use weft::auth::Scopes;
@@ -227,14 +226,9 @@ async fn expired_revoked_and_disabled_users_keys_are_refused(backend: Backend) {
     );
 
     // A disabled user's keys stop working, the test client's own included.
-    entity::user::ActiveModel {
-        id: Set(owner.id),
-        disabled: Set(true),
-        ..Default::default()
-    }
-    .update(app.db.writer())
-    .await
-    .expect("disable the owner");
+    store::users::set_disabled(&app.db, owner.id, true)
+        .await
+        .expect("disable the owner");
     assert_eq!(
         app.get("/api/v1/workflows").await.status(),
         StatusCode::UNAUTHORIZED
@@ -262,3 +256,58 @@ crate::on_both_backends!(
     expired_revoked_and_disabled_users_keys_are_refused,
     bad_key_requests_are_400_with_the_field_named,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_on_one_instance_stops_working_on_another_before_its_cache_entry_expires() {
+    let first = TestApp::spawn_with(Backend::Postgres, |a| {
+        a.redis_url = Some(crate::helpers::redis_url());
+    })
+    .await;
+    let second = first
+        .spawn_beside(|a| a.redis_url = Some(crate::helpers::redis_url()))
+        .await;
+    let created: Value = first
+        .post_json("/api/v1/api-keys", &json!({"label": "shared"}))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let key = created["apiKey"].as_str().expect("key").to_owned();
+    let on_second = || {
+        let url = second.url("/api/v1/workflows");
+        let key = key.clone();
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .header("X-N8N-API-KEY", key)
+                .send()
+                .await
+                .expect("answers")
+                .status()
+        }
+    };
+    // Let the second instance's change feed come up, then have it cache the key.
+    let started = std::time::Instant::now();
+    while on_second().await != StatusCode::OK {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(on_second().await, StatusCode::OK);
+    let id = created["id"].as_str().expect("id");
+    let revoked = std::time::Instant::now();
+    assert_eq!(
+        first
+            .delete(&format!("/api/v1/api-keys/{id}"))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    while on_second().await != StatusCode::UNAUTHORIZED {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(
+            revoked.elapsed() < std::time::Duration::from_secs(4),
+            "the second instance still accepts a revoked key"
+        );
+    }
+}

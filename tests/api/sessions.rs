@@ -4,7 +4,6 @@
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use weft::auth::jwt::Claims;
 
@@ -297,14 +296,9 @@ async fn a_disabled_users_tokens_stop_working() {
         .await
         .expect("read")
         .expect("owner");
-    entity::user::ActiveModel {
-        id: Set(owner.id),
-        disabled: Set(true),
-        ..Default::default()
-    }
-    .update(app.db.writer())
-    .await
-    .expect("disable");
+    weft::store::users::set_disabled(&app.db, owner.id, true)
+        .await
+        .expect("disable");
     assert_eq!(
         status_with_token(&app, pair["accessToken"].as_str().expect("t")).await,
         StatusCode::UNAUTHORIZED

@@ -42,7 +42,8 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
         return Err(refused("malformed API key", None));
     };
     let prefix = key.prefix();
-    let Some(record) = store::api_keys::find_by_prefix(&state.db, prefix).await? else {
+    // A key of a deleted user goes with it (the foreign key cascades).
+    let Some((record, user)) = state.keys.find(&state.db, prefix).await? else {
         return Err(refused("unknown or revoked API key", Some(prefix)));
     };
     if !key.matches(&record.key_hash) {
@@ -52,17 +53,12 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
     if record.expires_at.is_some_and(|at| at <= now) {
         return Err(refused("expired API key", Some(prefix)));
     }
-    let user = match store::users::get(&state.db, record.user_id).await {
-        Ok(user) => user,
-        Err(StoreError::NotFound { .. }) => {
-            return Err(refused("API key of a deleted user", Some(prefix)));
-        }
-        Err(e) => return Err(e.into()),
-    };
     if user.disabled {
         return Err(refused("API key of a disabled user", Some(prefix)));
     }
-    if record.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
+    if record.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY)
+        && state.keys.should_touch(record.id)
+    {
         let db = state.db.clone();
         let id = record.id;
         tokio::spawn(async move {

@@ -20,5 +20,7 @@ pub async fn delete(db: &Db, user_id: Uuid, id: Uuid) -> Result<(), StoreError> 
             id: id.to_string(),
         });
     }
+    // Caches of authenticated keys drop what they hold, here and on other instances.
+    db.workflow_changed();
     Ok(())
 }

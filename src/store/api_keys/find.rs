@@ -1,13 +1,37 @@
 //! Finds the key a request presents, and notes its use.
 
 use chrono::{DateTime, Utc};
-use entity::api_key;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use entity::{api_key, user};
+use sea_orm::{
+    ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef, sea_query::Expr,
+};
 use uuid::Uuid;
 
 use super::ApiKeyRecord;
 use crate::db::Db;
 use crate::store::StoreError;
+use crate::store::users::UserRecord;
+
+/// The key stored under `prefix` and its user, in one query (every API call makes it).
+pub async fn find_with_user(
+    db: &Db,
+    prefix: &str,
+) -> Result<Option<(ApiKeyRecord, UserRecord)>, StoreError> {
+    let owner: RelationDef = api_key::Entity::belongs_to(user::Entity)
+        .from(api_key::Column::UserId)
+        .to(user::Column::Id)
+        .into();
+    let found = api_key::Entity::find()
+        .filter(api_key::Column::Prefix.eq(prefix))
+        .join(JoinType::InnerJoin, owner)
+        .select_also(user::Entity)
+        .one(db.reader())
+        .await?;
+    match found {
+        Some((key, Some(user))) => Ok(Some((key.try_into()?, user.try_into()?))),
+        _ => Ok(None),
+    }
+}
 
 /// The key stored under `prefix`, if any (its hash still has to match).
 pub async fn find_by_prefix(db: &Db, prefix: &str) -> Result<Option<ApiKeyRecord>, StoreError> {

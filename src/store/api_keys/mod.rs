@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 pub use create::{NewApiKey, create};
 pub use delete::delete;
-pub use find::{find_by_prefix, touch};
+pub use find::{find_by_prefix, find_with_user, touch};
 pub use list::list_for_user;
 
 use crate::auth::Scopes;

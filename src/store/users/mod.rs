@@ -2,6 +2,7 @@
 
 mod create;
 mod get;
+mod update;
 
 use chrono::{DateTime, Utc};
 use entity::user;
@@ -9,6 +10,7 @@ use uuid::Uuid;
 
 pub use create::{NewUser, create, create_first, create_owner_if_none};
 pub use get::{any_exists, get, owner, password_hash_by_email};
+pub use update::set_disabled;
 
 use crate::auth::Role;
 use crate::store::StoreError;
