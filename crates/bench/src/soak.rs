@@ -26,6 +26,8 @@ struct Soak {
     base: String,
     addr: String,
     client: reqwest::Client,
+    /// The API key, also sent on the raw slow-body request.
+    api_key: Option<String>,
     ordinary: String,
     hostile: Vec<(String, &'static str)>,
     counts: Counts,
@@ -113,8 +115,13 @@ impl Soak {
     /// A body sent a byte every 100 ms: the server must answer 408 and close.
     async fn slow_body(&self) -> anyhow::Result<()> {
         let mut stream = tokio::net::TcpStream::connect(&self.addr).await?;
+        let key = self
+            .api_key
+            .as_deref()
+            .map(|k| format!("X-N8N-API-KEY: {}\r\n", k.trim()))
+            .unwrap_or_default();
         let head = format!(
-            "POST /api/v1/workflows HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n",
+            "POST /api/v1/workflows HTTP/1.1\r\nHost: {}\r\n{key}Content-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n",
             self.addr
         );
         stream.write_all(head.as_bytes()).await?;
@@ -144,6 +151,7 @@ async fn setup(base: &str, api_key: Option<&str>) -> anyhow::Result<Soak> {
             .default_headers(crate::load::key_headers(api_key)?)
             .timeout(Duration::from_secs(60))
             .build()?,
+        api_key: api_key.map(str::to_owned),
         ordinary: String::new(),
         hostile: Vec::new(),
         counts: Counts::default(),
