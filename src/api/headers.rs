@@ -84,7 +84,8 @@ pub async fn security_and_cors(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let path = req.path().to_owned();
+    // The decoded path, as routed (`/%64ocs/` is `/docs/`).
+    let path = req.match_info().as_str().to_owned();
     if is_webhook(&path) {
         return Ok(next.call(req).await?.map_into_left_body());
     }

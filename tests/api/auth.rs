@@ -87,6 +87,44 @@ async fn no_key_or_a_bad_key_is_401_on_every_protected_operation(backend: Backen
             assert_eq!(body["message"], message, "{method} {path}");
         }
     }
+    // Percent-encoding a letter routes to the same operation: the guard must see it too.
+    for (method, path, rule) in RULES {
+        if *rule == Rule::Public {
+            continue;
+        }
+        let concrete = concrete(path);
+        let (head, tail) = concrete.split_at("/api/v1/".len());
+        let mut chars = tail.chars();
+        let first = chars.next().expect("a segment");
+        let encoded = format!("{head}%{:02X}{}", first as u32, chars.as_str());
+        let method = Method::from_bytes(method.as_bytes()).expect("a method");
+        let res = anonymous
+            .request(method.clone(), app.url(&encoded))
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {encoded}");
+    }
+    // Unknown paths and methods are answered before authentication, as before.
+    let res = anonymous
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = anonymous
+        .patch(app.url("/api/v1/workflows"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        res.headers()["allow"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("POST")
+    );
     // Health and the document stay open.
     for open in ["/healthz", "/healthz/readiness", "/api/v1/openapi.json"] {
         let res = anonymous.get(app.url(open)).send().await.expect("answers");

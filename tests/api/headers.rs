@@ -37,6 +37,12 @@ async fn api_and_docs_answers_carry_security_headers_and_cors_is_closed_by_defau
         );
     }
     let csp = app.get("/docs/").await.headers()["content-security-policy"].clone();
+    let encoded = app.get("/%64ocs/").await;
+    assert_eq!(
+        encoded.headers()["content-security-policy"],
+        csp,
+        "an encoded path too"
+    );
     assert!(
         csp.to_str()
             .unwrap_or_default()
