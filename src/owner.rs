@@ -72,20 +72,24 @@ pub async fn bootstrap(db: &Db, config: &Config) -> anyhow::Result<()> {
 }
 
 /// Writes `text` to a file only its owner can read (0600), replacing one left from an
-/// earlier database.
+/// earlier database: written to a new file (never through a planted symlink) and renamed
+/// over the old name, so no reader sees a partial key or an old mode.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let staging = dir.join(format!(".owner-api-key.{}", uuid::Uuid::now_v7().simple()));
     let mut file = std::fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
-        .open(path)?;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    writeln!(file, "{text}")
+        .open(&staging)?;
+    writeln!(file, "{text}")?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&staging, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&staging);
+    })
 }
 
 /// `weft api-key create --owner`: prints a new key of the owner, making the owner first if

@@ -39,6 +39,8 @@ fn code_host(config: &Config) -> anyhow::Result<weft_engine::expr::CodeHosting> 
         program: program.clone(),
         data_limit,
         max_idle: ex.concurrency,
+        // Items past the execution's data budget are refused anyway; JSON may be twice as long.
+        max_answer: 2 * ex.max_bytes + (16 << 20),
     });
     host.check().map_err(|e| {
         anyhow::anyhow!("cannot start a Code node sandbox process ({e}); WEFT_CODE_SANDBOX=thread runs Code nodes without one")

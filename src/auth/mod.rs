@@ -8,7 +8,7 @@ mod scopes;
 
 pub use jwt::{TokenError, TokenKeys};
 pub use keys::{ApiKeySecret, KeyParseError, random_text};
-pub use password::{PasswordError, hash_password, verify_password};
+pub use password::{PasswordError, hash_password, verify_nothing, verify_password};
 pub use scopes::{Role, Scope, Scopes};
 
 use uuid::Uuid;

@@ -39,6 +39,14 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
         .map_err(|_| PasswordError(vec!["The password could not be hashed."]))
 }
 
+/// Spends the time a real check would on a password for an account that has none (or does
+/// not exist), so answer times do not tell which emails have accounts.
+pub fn verify_nothing(password: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("Unused password 1").unwrap_or_default());
+    let _ = verify_password(password, dummy);
+}
+
 /// Whether `password` is the one hashed as `stored` (constant time in the hash comparison).
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)

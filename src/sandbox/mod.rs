@@ -33,6 +33,8 @@ pub struct PoolSettings {
     pub data_limit: u64,
     /// Idle processes kept for the next runs (more are started when needed).
     pub max_idle: usize,
+    /// The largest answer read from a process (an execution cannot hold more anyway).
+    pub max_answer: usize,
 }
 
 struct Pool {
@@ -77,8 +79,12 @@ impl ProcessHost {
 
     /// Starts one process now and checks it answers, so a wrong program fails at start-up.
     pub fn check(&self) -> Result<(), String> {
-        let mut worker = Worker::spawn(&self.pool.settings.program, self.pool.settings.data_limit)
-            .map_err(|e| format!("{}: {e}", self.pool.settings.program.display()))?;
+        let mut worker = Worker::spawn(
+            &self.pool.settings.program,
+            self.pool.settings.data_limit,
+            self.pool.settings.max_answer,
+        )
+        .map_err(|e| format!("{}: {e}", self.pool.settings.program.display()))?;
         let deadline = Instant::now() + Duration::from_secs(10);
         // Not kept: a process dies with the thread that started it (see `child.rs`), and
         // this one may not live as long as the engine threads do.
@@ -113,6 +119,9 @@ impl CodeHost for ProcessHost {
         request: CodeRequest,
         cancel: Arc<AtomicBool>,
     ) -> Result<Box<dyn CodeSession>, ExprError> {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(ExprError::Stopped);
+        }
         let limits = request.limits;
         // Making the context, setting static data and loading the scope: one limit each.
         let deadline = Instant::now() + limits.timeout * 3 + KILL_GRACE;
@@ -126,16 +135,20 @@ impl CodeHost for ProcessHost {
                     }
                 }
                 None => {
-                    break Worker::spawn(&settings.program, settings.data_limit)
-                        .map_err(spawn_error)?;
+                    break Worker::spawn(
+                        &settings.program,
+                        settings.data_limit,
+                        settings.max_answer,
+                    )
+                    .map_err(spawn_error)?;
                 }
             }
         };
         let answer = match worker.ask(&ask, deadline, &cancel) {
             // An idle process can die between the check and the ask: once more, fresh.
             Err(Ended::Died(_)) => {
-                worker =
-                    Worker::spawn(&settings.program, settings.data_limit).map_err(spawn_error)?;
+                worker = Worker::spawn(&settings.program, settings.data_limit, settings.max_answer)
+                    .map_err(spawn_error)?;
                 worker.ask(&ask, deadline, &cancel)
             }
             other => other,
@@ -186,6 +199,10 @@ impl ProcessSession {
 }
 
 impl CodeSession for ProcessSession {
+    fn alive(&self) -> bool {
+        self.worker.is_some()
+    }
+
     fn run(&mut self, index: usize) -> Result<Value, ExprError> {
         let deadline = Instant::now() + self.limits.timeout + KILL_GRACE;
         match self.ask(&Ask::Run { index }, deadline)? {

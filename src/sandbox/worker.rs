@@ -31,8 +31,9 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts `program code-sandbox`, its data segment capped at `data_limit` bytes.
-    pub fn spawn(program: &Path, data_limit: u64) -> io::Result<Self> {
+    /// Starts `program code-sandbox`, its data segment capped at `data_limit` bytes; answers
+    /// longer than `max_answer` bytes end it.
+    pub fn spawn(program: &Path, data_limit: u64, max_answer: usize) -> io::Result<Self> {
         let mut command = Command::new(program);
         command
             .arg("code-sandbox")
@@ -55,8 +56,6 @@ impl Worker {
             let _ = child.wait();
             return Err(io::Error::other("the sandbox process has no pipes"));
         };
-        // An answer holds at most what the process could hold.
-        let max_answer = usize::try_from(data_limit).unwrap_or(usize::MAX);
         let (send, answers) = mpsc::channel();
         std::thread::Builder::new()
             .name("weft-sandbox-reader".into())

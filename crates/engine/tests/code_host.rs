@@ -108,3 +108,28 @@ fn a_sandbox_whose_runtime_ran_out_of_memory_answers_and_then_ends() {
         "{answers:?}"
     );
 }
+
+#[test]
+fn a_run_whose_code_throws_for_one_item_goes_on_with_the_next_keeping_static_data() {
+    let items = vec![
+        Item::from_value(json!({"a": 1})),
+        Item::from_value(json!({"a": 2})),
+        Item::from_value(json!({"a": 3})),
+    ];
+    let code = "const s = $getWorkflowStaticData('global'); s.count += 1;\n\
+                if ($json.a === 2) throw new Error('two'); return {json: {a: $json.a}};";
+    let open = request(ExprLimits::default(), code, "runOnceForEachItem", &items);
+    let answers = converse(&[
+        Ask::Open(Box::new(open)),
+        Ask::Run { index: 0 },
+        Ask::Run { index: 1 },
+        Ask::Run { index: 2 },
+        Ask::Close,
+    ]);
+    assert!(
+        matches!(&answers[2], Answer::Failed(ExprError::Thrown(m)) if m == "two"),
+        "{answers:?}"
+    );
+    let last = serde_json::to_value(&answers[4]).expect("JSON");
+    assert_eq!(last, json!({"static": {"global": {"count": 43}}}));
+}

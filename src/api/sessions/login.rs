@@ -8,7 +8,7 @@ use super::{TokenPair, issue, throttle};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
-use crate::auth::verify_password;
+use crate::auth::{verify_nothing, verify_password};
 use crate::store;
 
 /// An email and password.
@@ -47,12 +47,21 @@ pub async fn login(
     let body = body.0;
     throttle(&state, &req, Some(&body.email)).await?;
     let found = store::users::password_hash_by_email(&state.db, &body.email).await?;
-    let user = match found {
-        Some((user, Some(hash))) if verify_password(&body.password, &hash) => user,
+    let password = body.password;
+    // argon2 takes tens of milliseconds: off the async workers, and as long for a missing
+    // account as for a wrong password.
+    let checked = web::block(move || match found {
+        Some((user, Some(hash))) => verify_password(&password, &hash).then_some(user),
         _ => {
-            tracing::info!(reason = "wrong email or password", "sign-in refused");
-            return Err(ApiError::Unauthorized(WRONG.into()));
+            verify_nothing(&password);
+            None
         }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let Some(user) = checked else {
+        tracing::info!(reason = "wrong email or password", "sign-in refused");
+        return Err(ApiError::Unauthorized(WRONG.into()));
     };
     if user.disabled {
         tracing::info!(user = %user.id, reason = "disabled user", "sign-in refused");

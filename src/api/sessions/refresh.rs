@@ -48,5 +48,12 @@ pub async fn refresh(
         }
         Err(e) => return Err(e.into()),
     }
-    Ok(HttpResponse::Ok().json(issue(&state, user, family).await?))
+    let pair = issue(&state, user, family).await?;
+    // A logout or a reuse that revoked the family while this exchange ran found the new token
+    // not yet stored; revoke again now that it is, and refuse.
+    if store::refresh_tokens::family_revoked(&state.db, family).await? {
+        store::refresh_tokens::revoke_family(&state.db, family).await?;
+        return Err(refused("the sign-in was revoked during the exchange"));
+    }
+    Ok(HttpResponse::Ok().json(pair))
 }

@@ -73,7 +73,10 @@ pub async fn setup_owner(
     if store::users::any_exists(&state.db).await? {
         return Err(ApiError::Conflict("the owner is already set up".into()));
     }
-    let hash = hash_password(&body.password)
+    let password = body.password;
+    let hash = web::block(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::invalid_field("password", e.to_string()))?;
     let new = NewUser {
         email: email.to_owned(),

@@ -96,6 +96,16 @@ pub async fn family_of(db: &Db, token: &str) -> Result<Option<Uuid>, StoreError>
         .map(|row| row.family_id))
 }
 
+/// Whether any token of `family` was revoked (the whole sign-in then is).
+pub async fn family_revoked(db: &Db, family: Uuid) -> Result<bool, StoreError> {
+    Ok(refresh_token::Entity::find()
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_not_null())
+        .one(db.writer())
+        .await?
+        .is_some())
+}
+
 /// Revokes every token of `family` (logout, or a reused token).
 pub async fn revoke_family(db: &Db, family: Uuid) -> Result<(), StoreError> {
     refresh_token::Entity::update_many()

@@ -30,6 +30,8 @@ pub trait CodeHost: Send + Sync {
 pub trait CodeSession {
     /// Runs the body for item `index` (0 when it runs once for all items).
     fn run(&mut self, index: usize) -> Result<Value, ExprError>;
+    /// Whether the run can go on (its process was not killed and did not end).
+    fn alive(&self) -> bool;
     /// Ends the run and returns the workflow static data as the code left it.
     fn close(self: Box<Self>) -> Result<Value, ExprError>;
 }
@@ -110,6 +112,7 @@ pub fn serve(mut input: impl Read, mut output: impl Write) -> io::Result<()> {
     let mut current: Option<(Sandbox, CodeRequest)> = None;
     while let Some(bytes) = read_frame(&mut input, u32::MAX as usize)? {
         let ask: Ask = serde_json::from_slice(&bytes)?;
+        let mut closed_broken = false;
         let answer = match ask {
             Ask::Open(request) => {
                 current = None;
@@ -131,14 +134,22 @@ pub fn serve(mut input: impl Read, mut output: impl Write) -> io::Result<()> {
                 None => Answer::Failed(ExprError::Engine("no Code node run is open".into())),
             },
             Ask::Close => match current.take() {
-                Some((sandbox, _)) => match sandbox.static_data() {
-                    Ok(data) => Answer::Static(data),
-                    Err(e) => Answer::Failed(e),
-                },
+                Some((sandbox, _)) => {
+                    let answer = match sandbox.static_data() {
+                        Ok(data) => Answer::Static(data),
+                        Err(e) => Answer::Failed(e),
+                    };
+                    // Code that caught its own out-of-memory error leaves a heap near the cap:
+                    // this process is not handed another run.
+                    sandbox.retire_if_near_cap();
+                    closed_broken = sandbox.is_broken();
+                    answer
+                }
                 None => Answer::Failed(ExprError::Engine("no Code node run is open".into())),
             },
         };
-        let spent = current.as_ref().is_some_and(|(s, _)| s.is_broken())
+        let spent = closed_broken
+            || current.as_ref().is_some_and(|(s, _)| s.is_broken())
             || matches!(answer, Answer::Failed(ExprError::OutOfMemory(_)));
         write_frame(&mut output, &answer)?;
         if spent {

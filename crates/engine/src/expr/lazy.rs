@@ -122,6 +122,10 @@ impl LazySandbox {
                 .for_code(scope.node, scope.run_index)?
                 .run_code(code, mode, index, scope, run_data);
         };
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            // Stopped: the remaining items of a per-item run start nothing.
+            return Err(ExprError::Stopped);
+        }
         let is_open = matches!(&*self.open_run.borrow(),
             Some((node, run, _)) if node == scope.node && *run == scope.run_index);
         if !is_open {
