@@ -8,6 +8,7 @@ mod m20261122_000001_credential_indexes;
 mod m20261203_000001_execution_parent;
 mod m20261204_000001_api_key_prefix;
 mod m20261204_000002_refresh_tokens;
+mod m20261204_000003_one_owner;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_execution_parent::Migration),
             Box::new(m20261204_000001_api_key_prefix::Migration),
             Box::new(m20261204_000002_refresh_tokens::Migration),
+            Box::new(m20261204_000003_one_owner::Migration),
         ]
     }
 }

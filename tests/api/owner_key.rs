@@ -77,6 +77,8 @@ async fn status_with(port: u16, key: &str) -> StatusCode {
 
 #[tokio::test]
 async fn a_fresh_embedded_start_writes_the_owner_key_once_with_mode_0600_and_logs_only_its_path() {
+    // reqwest is built without a TLS provider of its own (this test may run alone).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("a folder");
     let (mut first, port, log) = start(dir.path());
     let file = dir.path().join("owner-api-key");

@@ -318,3 +318,24 @@ async fn a_disabled_users_tokens_stop_working() {
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+async fn there_is_never_a_second_owner(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let second = weft::store::users::create(
+        &app.db,
+        &weft::store::users::NewUser {
+            email: "second-owner@example.com".into(),
+            role: weft::auth::Role::Owner,
+            password_hash: None,
+            first_name: None,
+            last_name: None,
+        },
+    )
+    .await;
+    assert!(
+        matches!(&second, Err(weft::store::StoreError::Conflict(m)) if m == "there is an owner already"),
+        "{second:?}"
+    );
+}
+
+crate::on_both_backends!(there_is_never_a_second_owner);

@@ -33,12 +33,17 @@ fn model(new: &NewUser) -> user::ActiveModel {
     }
 }
 
-/// Creates a user; a taken email is a conflict.
+/// Creates a user; a taken email, or a second owner, is a conflict.
 pub async fn create(db: &Db, new: &NewUser) -> Result<UserRecord, StoreError> {
     let model = model(new)
         .insert(db.writer())
         .await
         .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(detail)
+                if detail.contains("uq_users_one_owner") || detail.contains("users.role") =>
+            {
+                StoreError::Conflict("there is an owner already".into())
+            }
             StoreError::Conflict(_) => StoreError::Conflict(format!(
                 "a user with the email {:?} already exists",
                 new.email.trim().to_lowercase()
