@@ -181,3 +181,29 @@ pub async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiEr
         path: req.path().to_owned(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_documented_email_pattern_is_the_one_the_server_checks() {
+        let doc: serde_json::Value = serde_json::from_str(&super::openapi_json()).unwrap();
+        let mut seen = 0;
+        let mut stack = vec![&doc];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Object(map) => {
+                    if let Some(email) = map.get("properties").and_then(|p| p.get("email"))
+                        && let Some(pattern) = email.get("pattern")
+                    {
+                        assert_eq!(pattern, crate::auth::EMAIL_PATTERN);
+                        seen += 1;
+                    }
+                    stack.extend(map.values());
+                }
+                serde_json::Value::Array(items) => stack.extend(items),
+                _ => {}
+            }
+        }
+        assert!(seen > 0, "no email field carries a pattern");
+    }
+}

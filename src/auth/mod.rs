@@ -1,11 +1,13 @@
 //! Who is asking, and what they may do: roles, API-key scopes, key and password hashing. Pure
 //! domain code; the store keeps users and keys, the API checks requests with it.
 
+mod email;
 pub mod jwt;
 mod keys;
 mod password;
 mod scopes;
 
+pub use email::{EMAIL_PATTERN, Email, EmailError};
 pub use jwt::{TokenError, TokenKeys};
 pub use keys::{ApiKeySecret, KeyParseError, random_text};
 pub use password::{PasswordError, hash_password, verify_nothing, verify_password};

@@ -8,7 +8,7 @@ use super::{UserResponse, throttle};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
-use crate::auth::{Role, hash_password};
+use crate::auth::{Email, Role, hash_password};
 use crate::store::{self, users::NewUser};
 
 /// The first user's details.
@@ -16,7 +16,7 @@ use crate::store::{self, users::NewUser};
 #[serde(rename_all = "camelCase")]
 pub struct OwnerSetup {
     #[schema(
-        pattern = r"^[^@\s]+@[^@\s]+$",
+        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+$",
         max_length = 254,
         example = "ada@example.com"
     )]
@@ -54,11 +54,8 @@ pub async fn setup_owner(
 ) -> Result<HttpResponse, ApiError> {
     throttle(&state, &req, None).await?;
     let body = body.0;
-    let email = body.email.trim();
-    if email.len() > 254 || email.split('@').count() != 2 || email.chars().any(char::is_whitespace)
-    {
-        return Err(ApiError::invalid_field("email", "is not an email address"));
-    }
+    let email =
+        Email::parse(&body.email).map_err(|e| ApiError::invalid_field("email", e.to_string()))?;
     for (field, name) in [
         ("firstName", &body.first_name),
         ("lastName", &body.last_name),
@@ -79,7 +76,7 @@ pub async fn setup_owner(
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::invalid_field("password", e.to_string()))?;
     let new = NewUser {
-        email: email.to_owned(),
+        email: email.to_string(),
         role: Role::Owner,
         password_hash: Some(hash),
         first_name: body.first_name,
