@@ -28,6 +28,9 @@ pub enum Command {
     /// Manage API keys against the configured database.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Manage users against the configured database.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Internal: the sandbox process the server runs Code nodes in (speaks on stdin/stdout).
     #[command(hide = true)]
     CodeSandbox(CodeSandboxArgs),
@@ -39,11 +42,34 @@ pub enum ApiKeyCommand {
     Create(ApiKeyCreateArgs),
 }
 
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input (never a flag), and an empty
+    /// input makes a user without one (they use API keys).
+    Create(UserCreateArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct UserCreateArgs {
+    #[arg(long)]
+    pub email: String,
+    /// `owner` (only while there is none), `admin` or `member`.
+    #[arg(long, default_value = "member")]
+    pub role: String,
+    #[arg(long = "first-name")]
+    pub first_name: Option<String>,
+    #[arg(long = "last-name")]
+    pub last_name: Option<String>,
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApiKeyCreateArgs {
-    /// The key is the owner's (the only choice until users can be managed).
-    #[arg(long, required = true)]
+    /// The key is the owner's (making the owner first if there is no user yet).
+    #[arg(long, required_unless_present = "user", conflicts_with = "user")]
     pub owner: bool,
+    /// The key is this user's (by email).
+    #[arg(long)]
+    pub user: Option<String>,
     /// A label to recognise the key by in lists.
     #[arg(long, default_value = "created with weft api-key create")]
     pub label: String,

@@ -32,7 +32,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    weft::telemetry::init(&config.log, matches!(command, Command::ApiKey(_)));
+    weft::telemetry::init(
+        &config.log,
+        matches!(command, Command::ApiKey(_) | Command::User(_)),
+    );
     // Executions run on the runtime's blocking threads: their stack is chosen here, not left to
     // the platform default (see `weft_engine::limits`).
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -51,6 +54,9 @@ fn main() -> ExitCode {
             Command::Migrate => weft::startup::migrate(&config).await,
             Command::ApiKey(weft::cli::ApiKeyCommand::Create(args)) => {
                 weft::owner::create_key(&config, &args).await
+            }
+            Command::User(weft::cli::UserCommand::Create(args)) => {
+                weft::owner::create_user(&config, &args).await
             }
             Command::Serve | Command::Openapi | Command::Execute(_) | Command::CodeSandbox(_) => {
                 weft::startup::serve(config).await

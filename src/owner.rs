@@ -1,6 +1,6 @@
 //! The first user: made at start when there is none — from `WEFT_OWNER_EMAIL` and its password
 //! file, or, on the embedded database, as a password-less owner whose first API key is written
-//! to `<data dir>/owner-api-key` (mode 0600) — and the `weft api-key create` command.
+//! to `<data dir>/owner-api-key` (mode 0600) — the `weft api-key create` and `weft user create` commands.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -92,8 +92,8 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     })
 }
 
-/// `weft api-key create --owner`: prints a new key of the owner, making the owner first if
-/// there is no user yet (from `WEFT_OWNER_EMAIL` when set).
+/// `weft api-key create --owner|--user EMAIL`: prints a new key of the owner (making the owner
+/// first if there is no user yet, from `WEFT_OWNER_EMAIL` when set) or of the user named.
 pub async fn create_key(
     config: &Config,
     args: &crate::cli::ApiKeyCreateArgs,
@@ -114,7 +114,12 @@ pub async fn create_key(
         .await
         .context("cannot connect to the database")?;
     db.migrate().await.context("cannot apply migrations")?;
-    let owner = owner_or_new(&db, config).await?;
+    let owner = match &args.user {
+        Some(email) => store::users::by_id_or_email(&db, email)
+            .await?
+            .with_context(|| format!("--user: no user has the email {email:?}"))?,
+        None => owner_or_new(&db, config).await?,
+    };
     let (record, key) = store::api_keys::create(
         &db,
         &NewApiKey {
@@ -146,4 +151,49 @@ async fn owner_or_new(db: &Db, config: &Config) -> anyhow::Result<UserRecord> {
     store::users::owner(db)
         .await?
         .context("there are users but no owner; create the key as one of them")
+}
+
+/// `weft user create`: makes a user with the password given on standard input.
+pub async fn create_user(config: &Config, args: &crate::cli::UserCreateArgs) -> anyhow::Result<()> {
+    use std::io::Read;
+    let email =
+        crate::auth::Email::parse(&args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let role =
+        crate::auth::Role::parse(&args.role).context("--role: must be owner, admin or member")?;
+    for (flag, name) in [
+        ("--first-name", &args.first_name),
+        ("--last-name", &args.last_name),
+    ] {
+        if name.as_ref().is_some_and(|n| n.chars().count() > 32) {
+            anyhow::bail!("{flag}: must be at most 32 characters");
+        }
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .take(1024)
+        .read_to_string(&mut input)
+        .context("cannot read the password from standard input")?;
+    let password = input.trim_end_matches(['\r', '\n']);
+    let password_hash = if password.is_empty() {
+        None
+    } else {
+        Some(hash_password(password).map_err(|e| anyhow::anyhow!("the password: {e}"))?)
+    };
+    let db = Db::connect(&config.database)
+        .await
+        .context("cannot connect to the database")?;
+    db.migrate().await.context("cannot apply migrations")?;
+    let new = store::users::NewUser {
+        email: email.to_string(),
+        role,
+        password_hash,
+        first_name: args.first_name.clone(),
+        last_name: args.last_name.clone(),
+    };
+    let created = store::users::create(&db, &new).await;
+    db.close().await;
+    let user = created?;
+    tracing::info!(user = %user.id, role = %user.role, "user created");
+    println!("{}", user.id);
+    Ok(())
 }

@@ -11,6 +11,8 @@ pub struct Model {
     pub credential_type: String,
     /// Ciphertext; never returned by the API.
     pub data: Vec<u8>,
+    /// The user it belongs to (`None`: made before users existed; the owner and admins see it).
+    pub owner_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

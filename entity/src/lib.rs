@@ -2,6 +2,7 @@
 
 pub mod api_key;
 pub mod credential;
+pub mod credential_share;
 pub mod execution;
 pub mod execution_data;
 pub mod refresh_token;
@@ -11,4 +12,5 @@ pub mod webhook;
 pub mod webhook_idempotency;
 pub mod workflow;
 pub mod workflow_history;
+pub mod workflow_share;
 pub mod workflow_tag;

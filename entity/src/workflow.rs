@@ -17,6 +17,8 @@ pub struct Model {
     pub meta: Option<Json>,
     pub version_id: Uuid,
     pub trigger_count: i32,
+    /// The user it belongs to (`None`: made before users existed; the owner and admins see it).
+    pub owner_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

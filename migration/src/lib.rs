@@ -9,6 +9,7 @@ mod m20261203_000001_execution_parent;
 mod m20261204_000001_api_key_prefix;
 mod m20261204_000002_refresh_tokens;
 mod m20261204_000003_one_owner;
+mod m20261204_000004_ownership;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_api_key_prefix::Migration),
             Box::new(m20261204_000002_refresh_tokens::Migration),
             Box::new(m20261204_000003_one_owner::Migration),
+            Box::new(m20261204_000004_ownership::Migration),
         ]
     }
 }

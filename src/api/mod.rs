@@ -11,9 +11,11 @@ mod health;
 mod node_types;
 pub mod pagination;
 mod sessions;
+mod shares;
 pub mod state;
 mod tags;
 mod time;
+mod users;
 mod workflows;
 
 use actix_web::{App, HttpRequest};
@@ -38,6 +40,7 @@ use error::ApiError;
         (name = "node-types", description = "The node types this server runs"),
         (name = "tags", description = "Tags for organising workflows"),
         (name = "credentials", description = "Secrets nodes use, stored encrypted and never returned"),
+        (name = "users", description = "Users of the instance (the owner and admins manage them)"),
         (name = "api-keys", description = "The caller's API keys (`X-N8N-API-KEY`)"),
         (name = "auth", description = "Owner setup and sign-in (access and refresh tokens)"),
     )
@@ -56,6 +59,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .configure(node_types::routes)
             .configure(tags::routes)
             .configure(credentials::routes)
+            .configure(users::routes)
             .configure(api_keys::routes)
             .configure(sessions::routes),
     );

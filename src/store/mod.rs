@@ -1,5 +1,6 @@
 //! Repositories over sea-orm: entity rows <-> domain records, constraint violations -> `StoreError`.
 
+pub mod access;
 pub mod api_keys;
 pub mod credentials;
 pub mod executions;

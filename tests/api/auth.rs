@@ -30,18 +30,18 @@ fn every_api_operation_has_an_access_rule_and_every_rule_names_an_operation() {
     }
     for (method, path) in &operations {
         assert!(
-            RULES.iter().any(|(m, p, _)| m == method && p == path),
+            RULES.iter().any(|(m, p, _, _)| m == method && p == path),
             "{method} {path} has no access rule in api::access::rules::RULES"
         );
     }
-    for (method, path, _) in RULES {
+    for (method, path, _, _) in RULES {
         assert!(
             operations.iter().any(|(m, p)| m == method && p == path),
             "the rule for {method} {path} names no operation"
         );
     }
     // And the document states each rule.
-    for (method, path, rule) in RULES {
+    for (method, path, rule, _) in RULES {
         let op = &doc["paths"][path][method.to_lowercase()];
         if *rule == Rule::Public {
             assert!(op.get("security").is_none(), "{method} {path}");
@@ -58,7 +58,7 @@ fn every_api_operation_has_an_access_rule_and_every_rule_names_an_operation() {
 async fn no_key_or_a_bad_key_is_401_on_every_protected_operation(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let anonymous = reqwest::Client::new();
-    for (method, path, rule) in RULES {
+    for (method, path, rule, _) in RULES {
         if *rule == Rule::Public {
             continue;
         }
@@ -88,7 +88,7 @@ async fn no_key_or_a_bad_key_is_401_on_every_protected_operation(backend: Backen
         }
     }
     // Percent-encoding a letter routes to the same operation: the guard must see it too.
-    for (method, path, rule) in RULES {
+    for (method, path, rule, _) in RULES {
         if *rule == Rule::Public {
             continue;
         }

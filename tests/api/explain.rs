@@ -119,6 +119,7 @@ async fn every_list_query_uses_its_index_and_never_sorts_on_postgres() {
     };
 
     let wf = |active: Option<bool>, name: Option<&str>| WorkflowFilter {
+        visible_to: None,
         active,
         name: name.map(str::to_owned),
         tags: Vec::new(),
@@ -162,6 +163,7 @@ async fn every_list_query_uses_its_index_and_never_sorts_on_postgres() {
     }
 
     let ex = |workflow_id: Option<uuid::Uuid>, status: Option<&str>| ExecutionFilter {
+        visible_to: None,
         workflow_id,
         status: status.map(str::to_owned),
     };

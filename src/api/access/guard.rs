@@ -11,16 +11,20 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 
 use super::authenticate::authenticate;
-use super::rules::{RULES, Rule, rule_for};
+use super::rules::{On, RULES, Rule, rule_for};
 use crate::api::error::ApiError;
 use crate::api::state::AppState;
+use crate::auth::Principal;
+use crate::store::StoreError;
+use crate::store::access::{self, Actor, Found, Level};
+use uuid::Uuid;
 
 /// Each path of the rule table, as the router matches it.
 fn patterns() -> &'static [(&'static str, ResourceDef)] {
     static DEFS: OnceLock<Vec<(&'static str, ResourceDef)>> = OnceLock::new();
     DEFS.get_or_init(|| {
         let mut defs: Vec<(&'static str, ResourceDef)> = Vec::new();
-        for (_, path, _) in RULES {
+        for (_, path, _, _) in RULES {
             if !defs.iter().any(|(p, _)| p == path) {
                 defs.push((path, ResourceDef::new(*path)));
             }
@@ -29,8 +33,8 @@ fn patterns() -> &'static [(&'static str, ResourceDef)] {
     })
 }
 
-/// The rule of this request: `Ok` with its routed path and rule, or the 404/405 to answer.
-fn rule_of(req: &ServiceRequest) -> Result<Rule, ApiError> {
+/// The rule of this request and the `{id}` its path names, or the 404/405 to answer.
+fn rule_of(req: &ServiceRequest) -> Result<(Rule, On, Option<String>), ApiError> {
     // The decoded path: `/api/v1/%77orkflows` is routed as `/api/v1/workflows`.
     let routed = req.match_info().as_str();
     let method = req.method().as_str();
@@ -47,13 +51,25 @@ fn rule_of(req: &ServiceRequest) -> Result<Rule, ApiError> {
             path: req.path().to_owned(),
         });
     }
-    if let Some(rule) = matching.iter().find_map(|p| rule_for(method, p)) {
-        return Ok(rule);
+    if let Some((path, (rule, on))) = matching
+        .iter()
+        .find_map(|p| rule_for(method, p).map(|r| (*p, r)))
+    {
+        let id = patterns()
+            .iter()
+            .find(|(p, _)| *p == path)
+            .and_then(|(_, def)| {
+                let mut matched = actix_web::dev::Path::new(routed);
+                def.capture_match_info(&mut matched)
+                    .then(|| matched.get("id").map(str::to_owned))
+                    .flatten()
+            });
+        return Ok((rule, on, id));
     }
     let mut allow: Vec<&str> = RULES
         .iter()
-        .filter(|(_, p, _)| matching.contains(p))
-        .map(|(m, _, _)| *m)
+        .filter(|(_, p, _, _)| matching.contains(p))
+        .map(|(m, _, _, _)| *m)
         .collect();
     allow.sort_unstable();
     allow.dedup();
@@ -68,7 +84,7 @@ pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let rule = rule_of(&req)?;
+    let (rule, on, id) = rule_of(&req)?;
     if rule == Rule::Public {
         return next.call(req).await;
     }
@@ -101,6 +117,64 @@ pub async fn guard(
         tracing::info!(user = %principal.user_id, "API calls throttled");
         return Err(ApiError::TooManyRequests(decision).into());
     }
+    check_part(&state, &principal, on, id.as_deref()).await?;
     req.extensions_mut().insert(principal);
     next.call(req).await
+}
+
+/// Checks the caller's part in the resource the path names: hidden is 404 (the same answer as
+/// a missing one, so ids do not leak), too small a part 403. A missing resource or a malformed
+/// id is left to the handler, which answers it as it always has.
+async fn check_part(
+    state: &AppState,
+    principal: &Principal,
+    on: On,
+    id: Option<&str>,
+) -> Result<(), ApiError> {
+    let actor = Actor::of(principal);
+    let (needed, entity) = match on {
+        On::Any => return Ok(()),
+        On::Admins if actor.sees_all => return Ok(()),
+        On::Admins => {
+            tracing::info!(user = %principal.user_id, "user management refused to a member");
+            return Err(ApiError::Forbidden(
+                "only the owner and admins manage users".into(),
+            ));
+        }
+        _ if actor.sees_all => return Ok(()),
+        On::Workflow(level) => (level, "workflow"),
+        On::Credential(level) => (level, "credential"),
+        On::Execution(level) => (level, "execution"),
+    };
+    let Some(uuid) = id.and_then(|raw| Uuid::try_parse(raw).ok()) else {
+        return Ok(());
+    };
+    let found = match on {
+        On::Workflow(_) => access::workflow_level(&state.db, actor, uuid).await?,
+        On::Credential(_) => access::credential_level(&state.db, actor, uuid).await?,
+        _ => access::execution_level(&state.db, actor, uuid).await?,
+    };
+    match found {
+        Found::Missing => Ok(()),
+        Found::At(level) if level >= needed => Ok(()),
+        Found::Hidden => {
+            tracing::info!(user = %principal.user_id, entity, id = %uuid, "not shared with the caller");
+            Err(StoreError::NotFound {
+                entity,
+                id: uuid.to_string(),
+            }
+            .into())
+        }
+        Found::At(level) => {
+            tracing::info!(user = %principal.user_id, entity, id = %uuid, ?level, ?needed, "part too small");
+            Err(ApiError::Forbidden(format!(
+                "you may {} this {entity} but not do this",
+                if level == Level::Viewer {
+                    "view"
+                } else {
+                    "change"
+                }
+            )))
+        }
+    }
 }

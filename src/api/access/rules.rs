@@ -1,6 +1,7 @@
 //! The access rule of every `/api/v1` operation, and its place in the OpenAPI document.
 
 use crate::auth::Scope;
+pub use crate::store::access::Level;
 
 /// What an operation asks of its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,88 +17,198 @@ pub enum Rule {
     FullAccess,
 }
 
+/// What an operation asks of the caller's part in the resource it names, beyond the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On {
+    /// Nothing more (lists show only what the caller may see; what one makes is one's own).
+    Any,
+    /// The workflow `{id}`, at least at this level: hidden ones are 404, lower levels 403.
+    Workflow(Level),
+    /// The credential `{id}`, likewise.
+    Credential(Level),
+    /// The execution `{id}`: its workflow's level.
+    Execution(Level),
+    /// The owner or an admin (user management).
+    Admins,
+}
+
+use Level::{Editor, Owner, Viewer};
+use On::{Admins, Any, Credential, Execution, Workflow};
 use Rule::{FullAccess, Public, Scope as Needs, SignedIn};
 use Scope::*;
 
-/// `(method, path as routed, rule)` for every operation under `/api/v1`.
-pub const RULES: &[(&str, &str, Rule)] = &[
-    ("GET", "/api/v1/workflows", Needs(WorkflowRead)),
-    ("POST", "/api/v1/workflows", Needs(WorkflowWrite)),
-    ("GET", "/api/v1/workflows/{id}", Needs(WorkflowRead)),
-    ("PUT", "/api/v1/workflows/{id}", Needs(WorkflowWrite)),
-    ("DELETE", "/api/v1/workflows/{id}", Needs(WorkflowWrite)),
+/// `(method, path as routed, rule, part in the resource)` for every operation under `/api/v1`.
+pub const RULES: &[(&str, &str, Rule, On)] = &[
+    ("GET", "/api/v1/workflows", Needs(WorkflowRead), Any),
+    ("POST", "/api/v1/workflows", Needs(WorkflowWrite), Any),
+    (
+        "GET",
+        "/api/v1/workflows/{id}",
+        Needs(WorkflowRead),
+        Workflow(Viewer),
+    ),
+    (
+        "PUT",
+        "/api/v1/workflows/{id}",
+        Needs(WorkflowWrite),
+        Workflow(Editor),
+    ),
+    (
+        "DELETE",
+        "/api/v1/workflows/{id}",
+        Needs(WorkflowWrite),
+        Workflow(Owner),
+    ),
     (
         "POST",
         "/api/v1/workflows/{id}/activate",
         Needs(WorkflowWrite),
+        Workflow(Editor),
     ),
     (
         "POST",
         "/api/v1/workflows/{id}/deactivate",
         Needs(WorkflowWrite),
+        Workflow(Editor),
     ),
     (
         "POST",
         "/api/v1/workflows/{id}/publish",
         Needs(WorkflowWrite),
+        Workflow(Editor),
     ),
     (
         "POST",
         "/api/v1/workflows/{id}/unpublish",
         Needs(WorkflowWrite),
+        Workflow(Editor),
     ),
-    ("POST", "/api/v1/workflows/{id}/run", Needs(WorkflowExecute)),
+    (
+        "POST",
+        "/api/v1/workflows/{id}/run",
+        Needs(WorkflowExecute),
+        Workflow(Editor),
+    ),
     (
         "POST",
         "/api/v1/workflows/{id}/test-webhook",
         Needs(WorkflowExecute),
+        Workflow(Editor),
     ),
-    ("GET", "/api/v1/workflows/{id}/tags", Needs(WorkflowRead)),
-    ("PUT", "/api/v1/workflows/{id}/tags", Needs(WorkflowWrite)),
-    ("GET", "/api/v1/executions", Needs(ExecutionRead)),
-    ("GET", "/api/v1/executions/{id}", Needs(ExecutionRead)),
-    ("DELETE", "/api/v1/executions/{id}", Needs(ExecutionWrite)),
+    (
+        "GET",
+        "/api/v1/workflows/{id}/tags",
+        Needs(WorkflowRead),
+        Workflow(Viewer),
+    ),
+    (
+        "PUT",
+        "/api/v1/workflows/{id}/tags",
+        Needs(WorkflowWrite),
+        Workflow(Editor),
+    ),
+    (
+        "GET",
+        "/api/v1/workflows/{id}/share",
+        Needs(WorkflowRead),
+        Workflow(Viewer),
+    ),
+    (
+        "PUT",
+        "/api/v1/workflows/{id}/share",
+        Needs(WorkflowWrite),
+        Workflow(Owner),
+    ),
+    ("GET", "/api/v1/executions", Needs(ExecutionRead), Any),
+    (
+        "GET",
+        "/api/v1/executions/{id}",
+        Needs(ExecutionRead),
+        Execution(Viewer),
+    ),
+    (
+        "DELETE",
+        "/api/v1/executions/{id}",
+        Needs(ExecutionWrite),
+        Execution(Editor),
+    ),
     (
         "POST",
         "/api/v1/executions/{id}/retry",
         Needs(ExecutionWrite),
+        Execution(Editor),
     ),
     (
         "POST",
         "/api/v1/executions/{id}/stop",
         Needs(ExecutionWrite),
+        Execution(Editor),
     ),
-    ("GET", "/api/v1/node-types", SignedIn),
-    ("GET", "/api/v1/tags", Needs(TagRead)),
-    ("POST", "/api/v1/tags", Needs(TagWrite)),
-    ("GET", "/api/v1/tags/{id}", Needs(TagRead)),
-    ("PUT", "/api/v1/tags/{id}", Needs(TagWrite)),
-    ("DELETE", "/api/v1/tags/{id}", Needs(TagWrite)),
-    ("GET", "/api/v1/credentials", Needs(CredentialRead)),
-    ("POST", "/api/v1/credentials", Needs(CredentialWrite)),
+    ("GET", "/api/v1/node-types", SignedIn, Any),
+    ("GET", "/api/v1/tags", Needs(TagRead), Any),
+    ("POST", "/api/v1/tags", Needs(TagWrite), Any),
+    ("GET", "/api/v1/tags/{id}", Needs(TagRead), Any),
+    ("PUT", "/api/v1/tags/{id}", Needs(TagWrite), Any),
+    ("DELETE", "/api/v1/tags/{id}", Needs(TagWrite), Any),
+    ("GET", "/api/v1/credentials", Needs(CredentialRead), Any),
+    ("POST", "/api/v1/credentials", Needs(CredentialWrite), Any),
     (
         "GET",
         "/api/v1/credentials/schema/{credentialTypeName}",
         Needs(CredentialRead),
+        Any,
     ),
-    ("GET", "/api/v1/credentials/{id}", Needs(CredentialRead)),
-    ("PATCH", "/api/v1/credentials/{id}", Needs(CredentialWrite)),
-    ("DELETE", "/api/v1/credentials/{id}", Needs(CredentialWrite)),
-    ("GET", "/api/v1/api-keys", FullAccess),
-    ("POST", "/api/v1/api-keys", FullAccess),
-    ("DELETE", "/api/v1/api-keys/{id}", FullAccess),
-    ("POST", "/api/v1/owner/setup", Public),
-    ("POST", "/api/v1/auth/login", Public),
-    ("POST", "/api/v1/auth/refresh", Public),
-    ("POST", "/api/v1/auth/logout", Public),
+    (
+        "GET",
+        "/api/v1/credentials/{id}",
+        Needs(CredentialRead),
+        Credential(Viewer),
+    ),
+    (
+        "PATCH",
+        "/api/v1/credentials/{id}",
+        Needs(CredentialWrite),
+        Credential(Editor),
+    ),
+    (
+        "DELETE",
+        "/api/v1/credentials/{id}",
+        Needs(CredentialWrite),
+        Credential(Owner),
+    ),
+    (
+        "GET",
+        "/api/v1/credentials/{id}/share",
+        Needs(CredentialRead),
+        Credential(Viewer),
+    ),
+    (
+        "PUT",
+        "/api/v1/credentials/{id}/share",
+        Needs(CredentialWrite),
+        Credential(Owner),
+    ),
+    ("GET", "/api/v1/users", Needs(UserRead), Admins),
+    ("POST", "/api/v1/users", Needs(UserWrite), Admins),
+    ("GET", "/api/v1/users/{id}", Needs(UserRead), Admins),
+    ("PATCH", "/api/v1/users/{id}", Needs(UserWrite), Admins),
+    ("DELETE", "/api/v1/users/{id}", Needs(UserWrite), Admins),
+    ("PATCH", "/api/v1/users/{id}/role", Needs(UserWrite), Admins),
+    ("GET", "/api/v1/api-keys", FullAccess, Any),
+    ("POST", "/api/v1/api-keys", FullAccess, Any),
+    ("DELETE", "/api/v1/api-keys/{id}", FullAccess, Any),
+    ("POST", "/api/v1/owner/setup", Public, Any),
+    ("POST", "/api/v1/auth/login", Public, Any),
+    ("POST", "/api/v1/auth/refresh", Public, Any),
+    ("POST", "/api/v1/auth/logout", Public, Any),
 ];
 
 /// The rule of `method` on the routed `path`, if one is declared.
-pub fn rule_for(method: &str, path: &str) -> Option<Rule> {
+pub fn rule_for(method: &str, path: &str) -> Option<(Rule, On)> {
     RULES
         .iter()
-        .find(|(m, p, _)| *m == method && *p == path)
-        .map(|(_, _, rule)| *rule)
+        .find(|(m, p, _, _)| *m == method && *p == path)
+        .map(|(_, _, rule, on)| (*rule, *on))
 }
 
 /// The security scheme names in the OpenAPI document (n8n's).
@@ -152,12 +263,22 @@ pub fn document_security(api: &mut utoipa::openapi::OpenApi) {
             ("DELETE", item.delete.as_mut()),
         ] {
             let Some(operation) = operation else { continue };
-            let scopes: Vec<String> = match rule_for(method, path) {
-                None | Some(Rule::Public) => continue,
-                Some(Rule::SignedIn) => Vec::new(),
-                Some(Rule::Scope(scope)) => vec![scope.as_str().to_owned()],
-                Some(Rule::FullAccess) => vec!["*".to_owned()],
+            let Some((rule, on)) = rule_for(method, path) else {
+                continue;
             };
+            let scopes: Vec<String> = match rule {
+                Rule::Public => continue,
+                Rule::SignedIn => Vec::new(),
+                Rule::Scope(scope) => vec![scope.as_str().to_owned()],
+                Rule::FullAccess => vec!["*".to_owned()],
+            };
+            if let Some(who) = describe(on) {
+                let text = operation.description.get_or_insert_with(String::new);
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                text.push_str(&format!("**Who:** {who}"));
+            }
             operation.security = Some(vec![
                 SecurityRequirement::new(API_KEY_SCHEME, scopes),
                 SecurityRequirement::new(BEARER_SCHEME, Vec::<String>::new()),
@@ -176,8 +297,31 @@ pub fn document_security(api: &mut utoipa::openapi::OpenApi) {
             );
             operation.responses.responses.insert(
                 "403".into(),
-                problem("The API key lacks the scope this operation needs").into(),
+                problem(
+                    "The API key lacks the scope this operation needs, or the caller's part in \
+                     the resource is too small (a viewer changing it, a member managing users)",
+                )
+                .into(),
             );
         }
+    }
+}
+
+/// Who may call an operation, in words for its documentation.
+fn describe(on: On) -> Option<String> {
+    let resource = |kind: &str, l: Level| {
+        let shared = match l {
+            Level::Viewer => ", and users it is shared with",
+            Level::Editor => ", and users it is shared with as `editor` (a `viewer` gets 403)",
+            Level::Owner => " (users it is only shared with get 403)",
+        };
+        format!("the {kind}'s owner, admins and the instance owner{shared}; others get 404.")
+    };
+    match on {
+        On::Any => None,
+        On::Workflow(l) => Some(resource("workflow", l)),
+        On::Credential(l) => Some(resource("credential", l)),
+        On::Execution(l) => Some(resource("execution's workflow", l)),
+        On::Admins => Some("the instance owner and admins.".into()),
     }
 }

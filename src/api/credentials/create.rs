@@ -6,6 +6,7 @@ use super::{CredentialResponse, CredentialWrite, cipher};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::store;
 use crate::store::credentials::NewCredential;
 
@@ -22,11 +23,12 @@ use crate::store::credentials::NewCredential;
 #[post("/credentials")]
 pub async fn create_credential(
     state: web::Data<AppState>,
+    principal: Principal,
     body: JsonBody<CredentialWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let cipher = cipher(&state)?;
     let body = body.0;
     let new = NewCredential::parse(&body.name, &body.credential_type, &body.data)?;
-    let stored = store::credentials::create(&state.db, cipher, &new).await?;
+    let stored = store::credentials::create(&state.db, cipher, &new, principal.user_id).await?;
     Ok(HttpResponse::Ok().json(CredentialResponse::from(stored)))
 }

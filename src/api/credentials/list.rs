@@ -6,7 +6,9 @@ use super::{CredentialList, CredentialResponse};
 use crate::api::error::{ApiError, Problem};
 use crate::api::pagination::{PageParams, next_cursor, page_request};
 use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::store;
+use crate::store::access::Actor;
 
 /// List credentials
 #[utoipa::path(
@@ -20,10 +22,12 @@ use crate::store;
 #[get("/credentials")]
 pub async fn list_credentials(
     state: web::Data<AppState>,
+    principal: Principal,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(params.limit, params.cursor.as_deref())?;
-    let page = store::credentials::list(&state.db, page).await?;
+    let visible_to = Actor::of(&principal).limited_to();
+    let page = store::credentials::list(&state.db, page, visible_to).await?;
     Ok(HttpResponse::Ok().json(CredentialList {
         next_cursor: next_cursor(&page),
         data: page

@@ -6,6 +6,7 @@ mod delete;
 mod get;
 mod list;
 mod schema;
+mod share;
 mod update;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
     cfg.service(create::create_credential)
         .service(list::list_credentials)
         .service(schema::credential_schema)
+        .service(share::get_credential_shares)
+        .service(share::share_credential)
         .service(get::get_credential)
         .service(update::update_credential)
         .service(delete::delete_credential);

@@ -8,6 +8,8 @@ use super::dto::{ExecutionList, ExecutionResponse};
 use crate::api::error::{ApiError, Problem};
 use crate::api::pagination::{next_cursor, page_request};
 use crate::api::state::AppState;
+use crate::auth::Principal;
+use crate::store::access::Actor;
 use crate::store::executions::{self, ExecutionFilter, Status};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -46,6 +48,7 @@ pub struct ListExecutionsParams {
 #[get("/executions")]
 pub async fn list_executions(
     state: web::Data<AppState>,
+    principal: Principal,
     params: web::Query<ListExecutionsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
@@ -72,6 +75,7 @@ pub async fn list_executions(
         ),
     };
     let filter = ExecutionFilter {
+        visible_to: Actor::of(&principal).limited_to(),
         workflow_id,
         status: status.map(|s| s.as_str().to_owned()),
     };

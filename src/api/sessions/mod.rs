@@ -71,8 +71,20 @@ pub struct UserResponse {
     pub is_pending: bool,
     pub created_at: String,
     pub updated_at: String,
-    /// n8n's role name (`global:owner`, `global:admin`, `global:member`).
-    pub role: String,
+    /// n8n's role name (`global:owner`, `global:admin`, `global:member`); on user lists and
+    /// reads only with `includeRole=true`, as n8n.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+impl UserResponse {
+    /// As n8n answers user reads: the role only when asked for.
+    pub fn with_role(mut self, include: bool) -> Self {
+        if !include {
+            self.role = None;
+        }
+        self
+    }
 }
 
 impl From<UserRecord> for UserResponse {
@@ -85,7 +97,7 @@ impl From<UserRecord> for UserResponse {
             is_pending: !u.has_password,
             created_at: iso(u.created_at),
             updated_at: iso(u.updated_at),
-            role: format!("global:{}", u.role),
+            role: Some(format!("global:{}", u.role)),
         }
     }
 }

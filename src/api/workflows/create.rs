@@ -6,6 +6,7 @@ use super::dto::{WorkflowResponse, WorkflowWrite, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::store;
 
 /// Create a workflow
@@ -24,10 +25,11 @@ use crate::store;
 #[post("/workflows")]
 pub async fn create_workflow(
     state: web::Data<AppState>,
+    principal: Principal,
     body: JsonBody<WorkflowWrite>,
 ) -> Result<HttpResponse, ApiError> {
     let def = body.0.into_definition()?;
     check_supported(&def, state.runner.registry())?;
-    let saved = store::workflows::create(&state.db, &def).await?;
+    let saved = store::workflows::create(&state.db, &def, principal.user_id).await?;
     Ok(WorkflowResponse::new(saved, true).ok())
 }

@@ -8,7 +8,9 @@ use super::dto::{WorkflowList, WorkflowResponse};
 use crate::api::error::{ApiError, Problem};
 use crate::api::pagination::{next_cursor, page_request};
 use crate::api::state::AppState;
+use crate::auth::Principal;
 use crate::store;
+use crate::store::access::Actor;
 use crate::store::workflows::WorkflowFilter;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -47,11 +49,13 @@ pub struct ListWorkflowsParams {
 #[get("/workflows")]
 pub async fn list_workflows(
     state: web::Data<AppState>,
+    principal: Principal,
     params: web::Query<ListWorkflowsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let page = page_request(params.limit, params.cursor.as_deref())?;
     let filter = WorkflowFilter {
+        visible_to: Actor::of(&principal).limited_to(),
         active: params.active,
         name: params.name,
         tags: params

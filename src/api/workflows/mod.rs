@@ -7,6 +7,7 @@ mod dto;
 mod get;
 mod list;
 mod run;
+mod share;
 mod tags;
 mod test_webhook;
 mod update;
@@ -25,6 +26,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(activation::unpublish_workflow)
         .service(run::run_workflow)
         .service(test_webhook::test_webhook)
+        .service(share::get_workflow_shares)
+        .service(share::share_workflow)
         .service(tags::get_workflow_tags)
         .service(tags::update_workflow_tags);
 }

@@ -8,14 +8,24 @@ use super::CredentialRecord;
 use crate::db::Db;
 use crate::store::{Cursor, Page, PageRequest, StoreError};
 
-pub fn list_query(page: &PageRequest) -> Select<credential::Entity> {
+pub fn list_query(
+    page: &PageRequest,
+    visible_to: Option<uuid::Uuid>,
+) -> Select<credential::Entity> {
     let mut q = credential::Entity::find().select_only().columns([
         credential::Column::Id,
         credential::Column::Name,
         credential::Column::CredentialType,
+        credential::Column::OwnerId,
         credential::Column::CreatedAt,
         credential::Column::UpdatedAt,
     ]);
+    if let Some(user) = visible_to {
+        q = q.filter(crate::store::access::visible_credentials(
+            Expr::col((credential::Entity, credential::Column::Id)),
+            user,
+        ));
+    }
     if let Some(after) = page.after {
         q = q.filter(
             Expr::tuple([
@@ -36,12 +46,18 @@ struct Row {
     id: uuid::Uuid,
     name: String,
     credential_type: String,
+    owner_id: Option<uuid::Uuid>,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub async fn list(db: &Db, page: PageRequest) -> Result<Page<CredentialRecord>, StoreError> {
-    let rows = list_query(&page)
+/// A page of the credentials `visible_to` owns or is given (`None`: all).
+pub async fn list(
+    db: &Db,
+    page: PageRequest,
+    visible_to: Option<uuid::Uuid>,
+) -> Result<Page<CredentialRecord>, StoreError> {
+    let rows = list_query(&page, visible_to)
         .into_model::<Row>()
         .all(db.reader())
         .await?;
@@ -53,6 +69,7 @@ pub async fn list(db: &Db, page: PageRequest) -> Result<Page<CredentialRecord>, 
         id: r.id,
         name: r.name,
         credential_type: r.credential_type,
+        owner_id: r.owner_id,
         created_at: r.created_at,
         updated_at: r.updated_at,
     }))

@@ -31,6 +31,8 @@ pub struct CredentialRecord {
     pub id: Uuid,
     pub name: String,
     pub credential_type: String,
+    /// The user it belongs to (`None`: made before users existed).
+    pub owner_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,6 +43,7 @@ impl From<credential::Model> for CredentialRecord {
             id: m.id,
             name: m.name,
             credential_type: m.credential_type,
+            owner_id: m.owner_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

@@ -10,6 +10,8 @@ use crate::store::{Cursor, Page, PageRequest, StoreError};
 
 #[derive(Debug, Clone, Default)]
 pub struct ExecutionFilter {
+    /// Only executions of workflows this user owns or is given (`None`: all).
+    pub visible_to: Option<Uuid>,
     pub workflow_id: Option<Uuid>,
     pub status: Option<String>,
 }
@@ -18,6 +20,12 @@ pub struct ExecutionFilter {
 /// `executions([workflow_id,] [status,] started_at DESC, id DESC)` indexes serves each filter.
 pub fn list_query(filter: &ExecutionFilter, page: &PageRequest) -> Select<execution::Entity> {
     let mut q = execution::Entity::find();
+    if let Some(user) = filter.visible_to {
+        q = q.filter(crate::store::access::visible_workflows(
+            Expr::col((execution::Entity, execution::Column::WorkflowId)),
+            user,
+        ));
+    }
     if let Some(id) = filter.workflow_id {
         q = q.filter(execution::Column::WorkflowId.eq(id));
     }

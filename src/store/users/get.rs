@@ -58,3 +58,17 @@ pub async fn password_hash_by_email(
     let hash = model.password_hash.clone();
     Ok(Some((model.try_into()?, hash)))
 }
+
+/// The user whose id or email (any case) is `key`, as n8n's `GET /users/{id}` finds them.
+pub async fn by_id_or_email(db: &Db, key: &str) -> Result<Option<UserRecord>, StoreError> {
+    let filter = match Uuid::try_parse(key.trim()) {
+        Ok(id) => user::Column::Id.eq(id),
+        Err(_) => user::Column::Email.eq(key.trim().to_lowercase()),
+    };
+    user::Entity::find()
+        .filter(filter)
+        .one(db.reader())
+        .await?
+        .map(TryInto::try_into)
+        .transpose()
+}

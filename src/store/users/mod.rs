@@ -1,7 +1,9 @@
 //! Users: people and their role. The first one is the owner.
 
 mod create;
+mod delete;
 mod get;
+mod list;
 mod update;
 
 use chrono::{DateTime, Utc};
@@ -9,8 +11,10 @@ use entity::user;
 use uuid::Uuid;
 
 pub use create::{NewUser, create, create_first, create_owner_if_none};
-pub use get::{any_exists, get, owner, password_hash_by_email};
-pub use update::set_disabled;
+pub use delete::delete;
+pub use get::{any_exists, by_id_or_email, get, owner, password_hash_by_email};
+pub use list::list;
+pub use update::{UserChanges, set_disabled, update};
 
 use crate::auth::Role;
 use crate::store::StoreError;

@@ -2,13 +2,19 @@
 
 use entity::workflow;
 use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 
 use super::{StoredWorkflow, definition_columns, insert_history};
 use crate::db::Db;
 use crate::store::{StoreError, new_id, now};
 
-pub async fn create(db: &Db, def: &WorkflowDefinition) -> Result<StoredWorkflow, StoreError> {
+/// Creates `def` owned by `owner`.
+pub async fn create(
+    db: &Db,
+    def: &WorkflowDefinition,
+    owner: Uuid,
+) -> Result<StoredWorkflow, StoreError> {
     let cols = definition_columns(def)?;
     let at = now();
     let txn = db.writer().begin().await?;
@@ -24,6 +30,7 @@ pub async fn create(db: &Db, def: &WorkflowDefinition) -> Result<StoredWorkflow,
         meta: Set(cols.meta),
         version_id: Set(new_id()),
         trigger_count: Set(0),
+        owner_id: Set(Some(owner)),
         created_at: Set(at),
         updated_at: Set(at),
     }

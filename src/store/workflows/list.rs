@@ -11,6 +11,8 @@ use crate::store::{Cursor, Page, PageRequest, StoreError};
 /// Filters of `GET /workflows`, as n8n defines them.
 #[derive(Debug, Clone, Default)]
 pub struct WorkflowFilter {
+    /// Only workflows this user owns or is given (`None`: all).
+    pub visible_to: Option<uuid::Uuid>,
     pub active: Option<bool>,
     /// Case-insensitive substring of the name.
     pub name: Option<String>,
@@ -36,6 +38,12 @@ fn like_pattern(needle: &str) -> String {
 /// `(active, updated_at, id)` serve it without a sort.
 pub fn list_query(filter: &WorkflowFilter, page: &PageRequest) -> Select<workflow::Entity> {
     let mut q = workflow::Entity::find();
+    if let Some(user) = filter.visible_to {
+        q = q.filter(crate::store::access::visible_workflows(
+            Expr::col((workflow::Entity, workflow::Column::Id)),
+            user,
+        ));
+    }
     if let Some(active) = filter.active {
         q = q.filter(workflow::Column::Active.eq(active));
     }

@@ -46,6 +46,8 @@ pub struct StoredWorkflow {
     pub meta: Option<Value>,
     pub version_id: Uuid,
     pub trigger_count: i32,
+    /// The user it belongs to (`None`: made before users existed).
+    pub owner_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub tags: Vec<TagRecord>,
@@ -65,6 +67,7 @@ impl StoredWorkflow {
             meta: m.meta,
             version_id: m.version_id,
             trigger_count: m.trigger_count,
+            owner_id: m.owner_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
             tags,
