@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod authz_matrix;
 mod cli;
 mod credentials;
 mod errors;
