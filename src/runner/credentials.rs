@@ -14,6 +14,8 @@ pub struct StoreCredentials {
     pub(super) db: Db,
     pub(super) cipher: Option<Arc<Cipher>>,
     pub(super) handle: Handle,
+    /// The workflow whose owner's credentials the run may use.
+    pub(super) workflow_id: uuid::Uuid,
 }
 
 impl CredentialSource for StoreCredentials {
@@ -30,9 +32,14 @@ impl CredentialSource for StoreCredentials {
             let db = self.db.clone();
             let reference = reference.clone();
             let credential_type = credential_type.to_owned();
+            let workflow_id = self.workflow_id;
             self.handle
                 .spawn(async move {
-                    store::credentials::resolve(&db, &cipher, &reference, &credential_type).await
+                    let owner = store::access::workflow_owner(&db, workflow_id)
+                        .await
+                        .map_err(|e| format!("credentials could not be read: {e}"))?;
+                    store::credentials::resolve(&db, &cipher, &reference, &credential_type, owner)
+                        .await
                 })
                 .await
                 .map_err(|e| e.to_string())?

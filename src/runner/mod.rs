@@ -221,6 +221,7 @@ impl Runner {
                 runner: Arc::downgrade(self),
                 handle: tokio::runtime::Handle::current(),
                 caller: record.id,
+                caller_workflow: record.workflow_id,
                 depth: record.call_depth,
             }))),
             credentials: weft_engine::run::Credentials(Some(Arc::new(
@@ -228,6 +229,7 @@ impl Runner {
                     db: self.db.clone(),
                     cipher: self.cipher.clone(),
                     handle: tokio::runtime::Handle::current(),
+                    workflow_id: record.workflow_id,
                 },
             ))),
             depth: record.call_depth,

@@ -18,7 +18,38 @@ pub struct StoreWorkflows {
     pub(super) handle: Handle,
     /// The execution whose nodes call, and its call depth.
     pub(super) caller: Uuid,
+    /// The workflow of that execution (whose owner `workflowsFromSameOwner` compares).
+    pub(super) caller_workflow: Uuid,
     pub(super) depth: u32,
+}
+
+/// n8n's default `callerPolicy`, `workflowsFromSameOwner`: a stored workflow whose policy is
+/// that (or unset) may be called only by workflows of its owner. The other policies are the
+/// engine's to check (they need no users).
+async fn check_same_owner(
+    db: &crate::db::Db,
+    caller_workflow: Uuid,
+    callee: &store::workflows::StoredWorkflow,
+) -> Result<(), String> {
+    let policy = callee
+        .settings
+        .get("callerPolicy")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("workflowsFromSameOwner");
+    if policy != "workflowsFromSameOwner" {
+        return Ok(());
+    }
+    let caller_owner = store::access::workflow_owner_id(db, caller_workflow)
+        .await
+        .map_err(|e| format!("The sub-workflow's caller could not be checked: {e}"))?;
+    if caller_owner == callee.owner_id {
+        return Ok(());
+    }
+    Err(format!(
+        "The sub-workflow ({}) cannot be called by this workflow: its settings (callerPolicy) \
+         allow only workflows of the same owner",
+        callee.id
+    ))
 }
 
 fn id_of(id: &str) -> Result<Uuid, String> {
@@ -43,12 +74,19 @@ impl WorkflowSource for StoreWorkflows {
             let uuid = id_of(id)?;
             let runner = self.runner.upgrade().ok_or("the server is shutting down")?;
             let db = runner.db.clone();
+            let caller_workflow = self.caller_workflow;
+            let raw_id = id.to_owned();
             let stored = self
                 .handle
-                .spawn(async move { store::workflows::get(&db, uuid).await })
+                .spawn(async move {
+                    let stored = store::workflows::get(&db, uuid)
+                        .await
+                        .map_err(|e| not_found(&raw_id, e))?;
+                    check_same_owner(&db, caller_workflow, &stored).await?;
+                    Ok::<_, String>(stored)
+                })
                 .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| not_found(id, e))?;
+                .map_err(|e| e.to_string())??;
             WorkflowDefinition::from_parts(
                 &stored.name,
                 stored.nodes,
@@ -69,11 +107,13 @@ impl WorkflowSource for StoreWorkflows {
             let runner = self.runner.upgrade().ok_or("the server is shutting down")?;
             let owned_id = id.to_owned();
             let parent = (self.caller, self.depth.saturating_add(1));
+            let caller_workflow = self.caller_workflow;
             self.handle
                 .spawn(async move {
                     let stored = store::workflows::get(&runner.db, uuid)
                         .await
                         .map_err(|e| not_found(&owned_id, e))?;
+                    check_same_owner(&runner.db, caller_workflow, &stored).await?;
                     runner.check_call_rate(uuid).await?;
                     let definition = WorkflowDefinition::from_parts(
                         &stored.name,

@@ -33,8 +33,9 @@ pub enum Auth {
     Unusable,
 }
 
-/// The authentication `node` asks for, its credential read from the store.
-pub async fn load(state: &AppState, node: &Node) -> Auth {
+/// The authentication `node` asks for, its credential read from the store among those the
+/// workflow's owner (`owner`) may use.
+pub async fn load(state: &AppState, node: &Node, owner: Option<uuid::Uuid>) -> Auth {
     let kind = node
         .parameters
         .get("authentication")
@@ -48,7 +49,7 @@ pub async fn load(state: &AppState, node: &Node) -> Auth {
         "jwtAuth" => "jwtAuth",
         _ => return Auth::Unusable,
     };
-    let data = match credential(state, node, credential_type).await {
+    let data = match credential(state, node, credential_type, owner).await {
         Ok(data) => data,
         Err(why) => {
             tracing::warn!(node = %node.name, reason = %why, "webhook credential unusable");
@@ -83,6 +84,7 @@ async fn credential(
     state: &AppState,
     node: &Node,
     credential_type: &str,
+    owner: Option<uuid::Uuid>,
 ) -> Result<Map<String, Value>, String> {
     let reference = CredentialRef::of(node, credential_type)
         .ok_or_else(|| format!("no {credential_type} credential is set on the node"))?;
@@ -90,7 +92,13 @@ async fn credential(
         .cipher
         .as_deref()
         .ok_or("no WEFT_ENCRYPTION_KEY is configured")?;
-    store::credentials::resolve(&state.db, cipher, &reference, credential_type).await
+    let user = match owner {
+        Some(id) => store::access::actor_of_user(&state.db, id)
+            .await
+            .map_err(|e| format!("credentials could not be read: {e}"))?,
+        None => None,
+    };
+    store::credentials::resolve(&state.db, cipher, &reference, credential_type, user).await
 }
 
 /// n8n's refusal: the status and message as plain text, with a Basic challenge.

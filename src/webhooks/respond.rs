@@ -67,7 +67,7 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Http
     let node = definition.nodes().iter().find(|n| n.name == route.node);
     let params = node.map(|n| n.parameters.clone()).unwrap_or(Value::Null);
     let auth = match node {
-        Some(node) => super::auth::load(state, node).await,
+        Some(node) => super::auth::load(state, node, stored.owner_id).await,
         None => super::auth::Auth::None,
     };
     let uses_static_data = serde_json::to_string(definition.nodes())

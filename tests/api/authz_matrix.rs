@@ -99,7 +99,7 @@ struct People {
     ids: std::collections::HashMap<&'static str, uuid::Uuid>,
 }
 
-async fn user(app: &TestApp, email: &str, role: Role) -> uuid::Uuid {
+pub(crate) async fn user(app: &TestApp, email: &str, role: Role) -> uuid::Uuid {
     let new = NewUser {
         email: email.into(),
         role,
@@ -113,7 +113,7 @@ async fn user(app: &TestApp, email: &str, role: Role) -> uuid::Uuid {
         .id
 }
 
-async fn key(
+pub(crate) async fn key(
     app: &TestApp,
     user_id: uuid::Uuid,
     scopes: Scopes,

@@ -11,7 +11,7 @@ use crate::webhooks::activate;
 
 on_both_backends!(http_request_sends_its_stored_credential_and_drops_it_on_a_redirect_elsewhere,);
 
-fn echo(credential: &Value) -> Value {
+pub(crate) fn echo(credential: &Value) -> Value {
     json!({
         "name": "echo",
         "nodes": [{
@@ -40,7 +40,7 @@ fn bounce(path: &str, to: &str) -> Value {
     })
 }
 
-fn caller(url: &str, credential: &Value) -> Value {
+pub(crate) fn caller(url: &str, credential: &Value) -> Value {
     json!({
         "name": format!("call {url}"),
         "nodes": [

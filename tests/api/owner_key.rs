@@ -153,6 +153,68 @@ async fn a_fresh_embedded_start_writes_the_owner_key_once_with_mode_0600_and_log
         StatusCode::FORBIDDEN,
         "a read-only key cannot write"
     );
+
+    // `weft user create` reads the password from stdin; `api-key create --user` keys them.
+    let create_user = |email: &str, password: &str| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(["user", "create", "--email", email, "--role", "member"])
+            .env_clear()
+            .env("WEFT_DATA_DIR", dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("ends")
+    };
+    let weak = create_user("weak@example.com", "short");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    let made_user = create_user("mem@example.com", "Sturdy pass 42");
+    assert!(
+        made_user.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made_user.stderr)
+    );
+    let printed_id = String::from_utf8(made_user.stdout).expect("text");
+    assert!(
+        uuid::Uuid::try_parse(printed_id.trim()).is_ok(),
+        "{printed_id}"
+    );
+    let login = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "mem@example.com", "password": "Sturdy pass 42"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(login.status(), StatusCode::OK);
+    let member_key = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .args(["api-key", "create", "--user", "mem@example.com"])
+        .env_clear()
+        .env("WEFT_DATA_DIR", dir.path())
+        .output()
+        .expect("runs");
+    assert!(member_key.status.success());
+    let member_key = String::from_utf8(member_key.stdout).expect("text");
+    assert_eq!(status_with(port, member_key.trim()).await, StatusCode::OK);
+    let users = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/api/v1/users"))
+        .header("X-N8N-API-KEY", member_key.trim())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        users.status(),
+        StatusCode::FORBIDDEN,
+        "members do not manage users"
+    );
     let _ = second.kill();
     let _ = second.wait();
 }

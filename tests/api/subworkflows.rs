@@ -15,7 +15,7 @@ on_both_backends!(
     a_missing_sub_workflow_is_a_node_error_naming_its_id,
 );
 
-fn sub_workflow(settings: Value) -> Value {
+pub(crate) fn sub_workflow(settings: Value) -> Value {
     json!({
         "name": "sub",
         "nodes": [
@@ -28,7 +28,7 @@ fn sub_workflow(settings: Value) -> Value {
     })
 }
 
-fn caller(sub_id: &str, wait: bool) -> Value {
+pub(crate) fn caller(sub_id: &str, wait: bool) -> Value {
     json!({
         "name": "caller",
         "nodes": [

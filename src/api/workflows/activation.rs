@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, post, web};
 
 use weft_engine::WorkflowDefinition;
 
-use super::dto::{WorkflowResponse, check_supported};
+use super::dto::{WorkflowResponse, check_credentials, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
 use crate::api::state::AppState;
@@ -22,6 +22,8 @@ async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResp
         )
         .map_err(ApiError::invalid_workflow)?;
         check_supported(&def, state.runner.registry())?;
+        let owner = store::access::workflow_owner(&state.db, id).await?;
+        check_credentials(state, &def, owner).await?;
     }
     let wf = store::workflows::set_active(&state.db, id, active).await?;
     Ok(WorkflowResponse::new(wf, true).ok())

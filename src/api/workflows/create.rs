@@ -2,12 +2,13 @@
 
 use actix_web::{HttpResponse, post, web};
 
-use super::dto::{WorkflowResponse, WorkflowWrite, check_supported};
+use super::dto::{WorkflowResponse, WorkflowWrite, check_credentials, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
 use crate::auth::Principal;
 use crate::store;
+use crate::store::access::Actor;
 
 /// Create a workflow
 ///
@@ -30,6 +31,7 @@ pub async fn create_workflow(
 ) -> Result<HttpResponse, ApiError> {
     let def = body.0.into_definition()?;
     check_supported(&def, state.runner.registry())?;
+    check_credentials(&state, &def, Some(Actor::of(&principal))).await?;
     let saved = store::workflows::create(&state.db, &def, principal.user_id).await?;
     Ok(WorkflowResponse::new(saved, true).ok())
 }

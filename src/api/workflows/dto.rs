@@ -10,9 +10,10 @@ use weft_engine::{Connections, Node, WorkflowDefinition, WorkflowDraft, Workflow
 use weft_engine::run::NodeRegistry;
 
 use crate::api::error::{ApiError, FieldError};
+use crate::api::state::AppState;
 use crate::api::tags::TagResponse;
 use crate::api::time::iso;
-use crate::store::workflows::StoredWorkflow;
+use crate::store::{self, access::Actor, workflows::StoredWorkflow};
 
 /// A workflow to create or to save over an existing one: an n8n export is accepted as is
 /// (its read-only keys such as `id`, `active`, `tags` and `versionId` are ignored).
@@ -176,4 +177,54 @@ pub struct ReadParams {
     /// Leave `pinData` out of the response.
     #[serde(default)]
     pub exclude_pinned_data: bool,
+}
+
+/// Refuses a workflow naming credentials its owner (`owner`; `None`: a workflow from before
+/// users) may not use, naming each node. Runs check again at every lookup.
+pub async fn check_credentials(
+    state: &AppState,
+    def: &WorkflowDefinition,
+    owner: Option<Actor>,
+) -> Result<(), ApiError> {
+    let Some(owner) = owner else {
+        return Ok(());
+    };
+    let refused = store::access::unusable_credentials(
+        &state.db,
+        owner,
+        def.nodes()
+            .iter()
+            .filter_map(|n| n.extra.get("credentials")),
+    )
+    .await?;
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let errors: Vec<FieldError> = def
+        .nodes()
+        .iter()
+        .enumerate()
+        .flat_map(|(i, n)| {
+            let refused = &refused;
+            n.extra
+                .get("credentials")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(move |(_, c)| {
+                    c.get("id")
+                        .and_then(Value::as_str)
+                        .and_then(|id| uuid::Uuid::try_parse(id.trim()).ok())
+                        .is_some_and(|id| refused.contains(&id))
+                })
+                .map(move |(kind, _)| FieldError {
+                    path: format!("nodes[{i}].credentials.{kind}"),
+                    message: "is not a credential the workflow's owner may use (theirs or shared with them)".into(),
+                })
+        })
+        .collect();
+    Err(ApiError::Invalid {
+        detail: "the workflow uses credentials its owner may not use".into(),
+        errors,
+    })
 }

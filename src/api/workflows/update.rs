@@ -4,7 +4,7 @@ use actix_web::http::header::IF_MATCH;
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use uuid::Uuid;
 
-use super::dto::{WorkflowResponse, WorkflowWrite, check_supported};
+use super::dto::{WorkflowResponse, WorkflowWrite, check_credentials, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
 use crate::api::state::AppState;
@@ -105,6 +105,8 @@ pub async fn update_workflow(
     let def = body.0.into_definition()?;
     let precondition = precondition(&req)?;
     check_supported(&def, state.runner.registry())?;
+    let owner = store::access::workflow_owner(&state.db, id).await?;
+    check_credentials(&state, &def, owner).await?;
     let expected: &[Uuid] = match &precondition {
         Precondition::None | Precondition::Any => &[],
         Precondition::OneOf(v) => v,

@@ -1,5 +1,6 @@
 //! The decrypted data of the credential a node names: by id, or by name and type when the id
-//! is not one of ours (workflows exported from another n8n keep that instance's ids).
+//! is not one of ours (workflows exported from another n8n keep that instance's ids) — only
+//! among the credentials the workflow's owner may use.
 
 use entity::credential;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -9,6 +10,8 @@ use weft_engine::run::CredentialRef;
 
 use super::{Cipher, open};
 use crate::db::Db;
+use crate::store::access::{Actor, visible_credentials};
+use sea_orm::sea_query::Expr;
 
 /// The data, or why it cannot be had, in words for a node error or a log line (never the data).
 pub async fn resolve(
@@ -16,19 +19,44 @@ pub async fn resolve(
     cipher: &Cipher,
     reference: &CredentialRef,
     credential_type: &str,
+    user: Option<Actor>,
 ) -> Result<Map<String, Value>, String> {
     let failed = |e: sea_orm::DbErr| format!("credentials could not be read: {e}");
+    let limited = user.and_then(Actor::limited_to);
+    let usable = |q: sea_orm::Select<credential::Entity>| match limited {
+        Some(user) => q.filter(visible_credentials(
+            Expr::col((credential::Entity, credential::Column::Id)),
+            user,
+        )),
+        None => q,
+    };
     let by_id = match reference.id.as_deref().map(Uuid::parse_str) {
-        Some(Ok(id)) => credential::Entity::find_by_id(id)
-            .one(db.reader())
-            .await
-            .map_err(failed)?,
+        Some(Ok(id)) => {
+            let found = usable(credential::Entity::find_by_id(id))
+                .one(db.reader())
+                .await
+                .map_err(failed)?;
+            if found.is_none() && limited.is_some() {
+                let exists = credential::Entity::find_by_id(id)
+                    .one(db.reader())
+                    .await
+                    .map_err(failed)?
+                    .is_some();
+                if exists {
+                    return Err(format!(
+                        "Credential with ID \"{id}\" is not available to the workflow's owner \
+                         (it is neither theirs nor shared with them)"
+                    ));
+                }
+            }
+            found
+        }
         _ => None,
     };
     let model = match (by_id, &reference.name) {
         (Some(model), _) => model,
         (None, Some(name)) => {
-            let mut found = credential::Entity::find()
+            let mut found = usable(credential::Entity::find())
                 .filter(credential::Column::CredentialType.eq(credential_type))
                 .filter(credential::Column::Name.eq(name.as_str()))
                 .limit(2)

@@ -156,8 +156,9 @@ impl SubRunner<'_> {
     }
 }
 
-/// n8n's `settings.callerPolicy`: who may call a workflow. Without users every workflow has the
-/// same owner, so `workflowsFromSameOwner` (the default) allows every caller.
+/// n8n's `settings.callerPolicy`: who may call a workflow. `workflowsFromSameOwner` (the
+/// default) needs to know owners, so the server's [`WorkflowSource`] checks it when it loads the
+/// workflow.
 fn check_caller_policy(def: &WorkflowDefinition, id: &str, caller: &str) -> Result<(), NodeError> {
     let settings = def.settings();
     let refuse = || {
