@@ -8,6 +8,7 @@ use actix_web::error::QueryPayloadError;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
+use utoipa::PartialSchema;
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -20,7 +21,7 @@ use crate::body::BodyLimits;
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl<T: DeserializeOwned + PartialSchema + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -33,7 +34,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             checked?;
             let body = crate::body::read(payload, limits).await?;
-            parse_json(&body).map(JsonBody)
+            let parsed = parse_json(&body)?;
+            check_shape::<T>(&body)?;
+            Ok(JsonBody(parsed))
         })
     }
 }
@@ -43,7 +46,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 #[derive(Debug)]
 pub struct OptionalJsonBody<T>(pub T);
 
-impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJsonBody<T> {
+impl<T: DeserializeOwned + PartialSchema + Default + 'static> FromRequest for OptionalJsonBody<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -93,6 +96,45 @@ fn check_headers(req: &HttpRequest, limit: usize) -> Result<(), ApiError> {
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::PayloadTooLarge { limit });
+    }
+    Ok(())
+}
+
+/// Whether the body has the JSON type `T`'s schema gives it: an object where it is an object,
+/// objects as the elements of an array of objects. serde alone would read `[a, b]` as a
+/// struct's fields in order, accepting a body the contract refuses.
+fn check_shape<T: PartialSchema>(body: &[u8]) -> Result<(), ApiError> {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, Schema, SchemaType, Type};
+    let is_object = |schema: &RefOr<Schema>| match schema {
+        // Every component a request body refers to is an object.
+        RefOr::Ref(_) => true,
+        RefOr::T(Schema::Object(o)) => o.schema_type == SchemaType::Type(Type::Object),
+        RefOr::T(_) => false,
+    };
+    let not_object = |path: String| ApiError::invalid_field(path, "must be a JSON object");
+    match T::schema() {
+        schema @ RefOr::T(Schema::Object(_)) if is_object(&schema) => {
+            let first = body.iter().find(|c| !c.is_ascii_whitespace());
+            if first != Some(&b'{') {
+                return Err(not_object("(body)".into()));
+            }
+        }
+        RefOr::T(Schema::Array(array)) => {
+            if let ArrayItems::RefOrSchema(items) = &array.items
+                && is_object(items)
+            {
+                let value: serde_json::Value = serde_json::from_slice(body)
+                    .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+                if let Some(at) = value
+                    .as_array()
+                    .and_then(|items| items.iter().position(|v| !v.is_object()))
+                {
+                    return Err(not_object(format!("[{at}]")));
+                }
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -148,4 +190,34 @@ pub fn query_config() -> web::QueryConfig {
         };
         ApiError::BadRequest(detail).into()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use utoipa::ToSchema;
+
+    use super::check_shape;
+
+    #[derive(Debug, Deserialize, ToSchema)]
+    #[allow(dead_code)]
+    struct Patch {
+        name: Option<String>,
+    }
+
+    #[test]
+    fn an_array_is_not_accepted_where_an_object_is_documented() {
+        assert!(check_shape::<Patch>(br#" {"name": null}"#).is_ok());
+        // serde alone would take `[null]` as the struct's fields in order.
+        assert!(serde_json::from_slice::<Patch>(b"[null]").is_ok());
+        assert!(check_shape::<Patch>(b"[null]").is_err());
+        assert!(check_shape::<Patch>(b"[]").is_err());
+    }
+
+    #[test]
+    fn elements_of_an_array_of_objects_must_be_objects() {
+        assert!(check_shape::<Vec<Patch>>(br#"[{"name": "a"}, {}]"#).is_ok());
+        assert!(check_shape::<Vec<Patch>>(br#"[{}, ["a"]]"#).is_err());
+        assert!(check_shape::<Vec<String>>(br#"["a"]"#).is_ok());
+    }
 }

@@ -16,6 +16,7 @@ const MAX_SHARES: usize = 100;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShareItem {
+    #[schema(format = Uuid)]
     pub user_id: String,
     /// `viewer` reads it (and uses a credential); `editor` also changes and runs it.
     #[schema(example = "viewer")]

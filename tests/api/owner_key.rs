@@ -205,8 +205,9 @@ async fn a_fresh_embedded_start_writes_the_owner_key_once_with_mode_0600_and_log
     let member_key = String::from_utf8(member_key.stdout).expect("text");
     assert_eq!(status_with(port, member_key.trim()).await, StatusCode::OK);
     let users = reqwest::Client::new()
-        .get(format!("http://127.0.0.1:{port}/api/v1/users"))
+        .post(format!("http://127.0.0.1:{port}/api/v1/users"))
         .header("X-N8N-API-KEY", member_key.trim())
+        .json(&serde_json::json!([{"email": "other@example.com"}]))
         .send()
         .await
         .expect("answers");

@@ -88,6 +88,19 @@ async fn the_owner_adds_lists_changes_and_removes_users_in_n8ns_shapes(b: Backen
     }
     let (_, list) = send(&app, None, Method::GET, "/api/v1/users?limit=250", None).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 3, "{list}");
+    let (status, problem) = send(
+        &app,
+        None,
+        Method::PATCH,
+        "/api/v1/users/x",
+        Some(json!([null])),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an array is no patch: {problem}"
+    );
     assert!(
         list["data"][0].get("role").is_none(),
         "role only with includeRole: {list}"
@@ -136,9 +149,19 @@ async fn the_owner_adds_lists_changes_and_removes_users_in_n8ns_shapes(b: Backen
     .await;
     assert_eq!(status, StatusCode::OK, "{tokens}");
 
-    // Members do not manage users; a promoted one does.
+    // Members see users (to share with them) but do not manage them; a promoted one does.
     let linus_key = key_of(&app, &linus).await;
     let (status, _) = send(&app, Some(&linus_key), Method::GET, "/api/v1/users", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let invite = || Some(json!([{"email": "ken@example.com"}]));
+    let (status, _) = send(
+        &app,
+        Some(&linus_key),
+        Method::POST,
+        "/api/v1/users",
+        invite(),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = send(
         &app,
@@ -149,8 +172,19 @@ async fn the_owner_adds_lists_changes_and_removes_users_in_n8ns_shapes(b: Backen
     )
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = send(&app, Some(&linus_key), Method::GET, "/api/v1/users", None).await;
-    assert_eq!(status, StatusCode::OK, "a new role takes effect at once");
+    let (status, _) = send(
+        &app,
+        Some(&linus_key),
+        Method::POST,
+        "/api/v1/users",
+        invite(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "a new role takes effect at once"
+    );
 
     // Admins leave the owner and each other alone; nobody removes themselves.
     let owner = weft::store::users::owner(&app.db)

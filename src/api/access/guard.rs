@@ -136,9 +136,9 @@ async fn check_part(
         On::Any => return Ok(()),
         On::Admins if actor.sees_all => return Ok(()),
         On::Admins => {
-            tracing::info!(user = %principal.user_id, "user management refused to a member");
+            tracing::info!(user = %principal.user_id, "an admins' operation refused to a member");
             return Err(ApiError::Forbidden(
-                "only the owner and admins manage users".into(),
+                "only the owner and admins may do this".into(),
             ));
         }
         _ if actor.sees_all => return Ok(()),

@@ -10,7 +10,7 @@ use crate::store::{self, StoreError};
 
 /// Get a user
 ///
-/// By id or by email address (the owner and admins only).
+/// By id or by email address.
 #[utoipa::path(
     tag = "users",
     params(("id" = String, Path, description = "User id or email"), IncludeRole),

@@ -11,7 +11,7 @@ use crate::store;
 
 /// List users
 ///
-/// Every user of the instance (the owner and admins only).
+/// Every user of the instance (members see them too, to share with them).
 #[utoipa::path(
     tag = "users",
     params(PageParams, IncludeRole),
