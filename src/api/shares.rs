@@ -19,7 +19,7 @@ pub struct ShareItem {
     #[schema(format = Uuid)]
     pub user_id: String,
     /// `viewer` reads it (and uses a credential); `editor` also changes and runs it.
-    #[schema(example = "viewer")]
+    #[schema(example = "viewer", pattern = "^(viewer|editor)$")]
     pub role: String,
 }
 
@@ -27,6 +27,7 @@ pub struct ShareItem {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareList {
+    /// Each user at most once.
     #[schema(max_items = 100)]
     pub shares: Vec<ShareItem>,
 }

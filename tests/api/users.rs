@@ -222,7 +222,7 @@ async fn the_owner_adds_lists_changes_and_removes_users_in_n8ns_shapes(b: Backen
         None,
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::FORBIDDEN, "nobody removes themselves");
 
     // Disabling ends the user's keys at once; deleting removes them.
     let (status, _) = send(

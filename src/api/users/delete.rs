@@ -29,7 +29,7 @@ pub struct DeleteParams {
     params(("id" = String, Path, description = "User id"), DeleteParams),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Deleting oneself, or transferring to the user deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Transferring to the user deleted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user (or no such transferId)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -47,7 +47,7 @@ pub async fn delete_user(
         .map(|t| parse_id(t, "user"))
         .transpose()?;
     if id == principal.user_id {
-        return Err(ApiError::invalid_field("id", "you cannot delete yourself"));
+        return Err(ApiError::Forbidden("you cannot delete yourself".into()));
     }
     if transfer == Some(id) {
         return Err(ApiError::invalid_field(

@@ -16,7 +16,7 @@ use crate::store::{self, users::UserChanges};
 #[serde(rename_all = "camelCase")]
 pub struct RoleChange {
     /// `global:admin` or `global:member`.
-    #[schema(example = "global:admin")]
+    #[schema(example = "global:admin", pattern = "^(global:)?(admin|member)$")]
     pub new_role_name: String,
 }
 
