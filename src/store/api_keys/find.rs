@@ -13,6 +13,10 @@ use crate::store::StoreError;
 use crate::store::users::UserRecord;
 
 /// The key stored under `prefix` and its user, in one query (every API call makes it).
+///
+/// Replica note: this reads `db.reader()`, the primary until replicas are routed. A replica
+/// router must send it to the primary for a short window after a change generation bump, or a
+/// revoked key or disabled user could pass on a lagging replica.
 pub async fn find_with_user(
     db: &Db,
     prefix: &str,
