@@ -7,6 +7,7 @@ use crate::helpers::{Backend, TestApp, assert_problem, manual_workflow, webhook_
 use crate::on_both_backends;
 
 on_both_backends!(
+    a_node_version_newer_than_any_known_runs_as_the_newest_with_a_warning,
     creating_a_workflow_returns_it_inactive_with_an_id_version_and_timestamps,
     real_n8n_exports_round_trip_with_nodes_connections_and_settings_unchanged,
     updating_a_workflow_saves_a_new_version_and_records_it_in_history,
@@ -383,6 +384,61 @@ mod node_types {
         let ok = app.create_workflow(&webhook_workflow("hook")).await;
         let id = ok["id"].as_str().unwrap();
         let res = app.put_json(&format!("/api/v1/workflows/{id}"), &wf).await;
+        assert_problem(res, StatusCode::BAD_REQUEST, "validation").await;
+    }
+}
+
+async fn a_node_version_newer_than_any_known_runs_as_the_newest_with_a_warning(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let types: Value = app.get("/api/v1/node-types").await.json().await.unwrap();
+    let newest = types["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "n8n-nodes-base.set")
+        .and_then(|t| t["versions"].as_array())
+        .and_then(|v| v.iter().filter_map(Value::as_f64).reduce(f64::max))
+        .expect("Set's versions");
+    let mut wf = manual_workflow("from a newer n8n");
+    wf["nodes"][1]["typeVersion"] = json!(99.5);
+    let res = app.post_json("/api/v1/workflows", &wf).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let saved: Value = res.json().await.unwrap();
+    assert_eq!(saved["nodes"][1]["typeVersion"], 99.5, "stored as sent");
+    assert_eq!(
+        saved["warnings"],
+        json!([format!(
+            "n8n-nodes-base.set version 99.5 is newer than any this server knows; it runs as version {newest}"
+        )])
+    );
+    let id = saved["id"].as_str().unwrap();
+    let ex: Value = app
+        .post_json(&format!("/api/v1/workflows/{id}/run"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ex["status"], "success", "{ex}");
+    assert_eq!(
+        ex["data"]["resultData"]["runData"]["Set"][0]["data"]["main"][0][0]["json"],
+        json!({"x": 1})
+    );
+    // A plain read carries no warnings; an unknown type or an older unknown version stays refused.
+    let read: Value = app
+        .get(&format!("/api/v1/workflows/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(read.get("warnings").is_none());
+    for (node_type, version) in [
+        ("n8n-nodes-base.nope", json!(1)),
+        ("n8n-nodes-base.set", json!(0.5)),
+    ] {
+        let mut wf = manual_workflow("refused");
+        wf["nodes"][1]["type"] = json!(node_type);
+        wf["nodes"][1]["typeVersion"] = version;
+        let res = app.post_json("/api/v1/workflows", &wf).await;
         assert_problem(res, StatusCode::BAD_REQUEST, "validation").await;
     }
 }

@@ -12,6 +12,7 @@ use crate::store;
 
 async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResponse, ApiError> {
     let id = parse_id(id, "workflow")?;
+    let mut checked = None;
     if active {
         let stored = store::workflows::get(&state.db, id).await?;
         let def = WorkflowDefinition::from_parts(
@@ -24,9 +25,15 @@ async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResp
         check_supported(&def, state.runner.registry())?;
         let owner = store::access::workflow_owner(&state.db, id).await?;
         check_credentials(state, &def, owner).await?;
+        checked = Some(def);
     }
     let wf = store::workflows::set_active(&state.db, id, active).await?;
-    Ok(WorkflowResponse::new(wf, true).ok())
+    let answer = WorkflowResponse::new(wf, true);
+    Ok(match checked {
+        Some(def) => answer.warn_about(&def, state.runner.registry()),
+        None => answer,
+    }
+    .ok())
 }
 
 /// Activate a workflow

@@ -33,5 +33,7 @@ pub async fn create_workflow(
     check_supported(&def, state.runner.registry())?;
     check_credentials(&state, &def, Some(Actor::of(&principal))).await?;
     let saved = store::workflows::create(&state.db, &def, principal.user_id).await?;
-    Ok(WorkflowResponse::new(saved, true).ok())
+    Ok(WorkflowResponse::new(saved, true)
+        .warn_about(&def, state.runner.registry())
+        .ok())
 }

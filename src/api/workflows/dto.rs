@@ -124,9 +124,24 @@ pub struct WorkflowResponse {
     pub version_id: String,
     pub trigger_count: i32,
     pub tags: Vec<TagResponse>,
+    /// On save and activation only: what the server noticed but accepted, e.g. a node version
+    /// newer than any it knows, which runs as the newest it knows (as n8n does).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl WorkflowResponse {
+    /// Adds the warnings of saving or activating `def`, and logs them.
+    pub fn warn_about(mut self, def: &WorkflowDefinition, registry: &NodeRegistry) -> Self {
+        for (node_type, version, runs_as) in registry.newer_than_known(def.nodes()) {
+            tracing::warn!(workflow = %self.id, node_type, version, runs_as, "node version newer than known");
+            self.warnings.push(format!(
+                "{node_type} version {version} is newer than any this server knows; it runs as version {runs_as}"
+            ));
+        }
+        self
+    }
+
     pub fn new(w: StoredWorkflow, include_pin_data: bool) -> Self {
         Self {
             id: w.id.to_string(),
@@ -147,6 +162,7 @@ impl WorkflowResponse {
             meta: w.meta.filter(Value::is_object),
             version_id: w.version_id.to_string(),
             trigger_count: w.trigger_count,
+            warnings: Vec::new(),
             tags: w.tags.into_iter().map(TagResponse::from).collect(),
         }
     }

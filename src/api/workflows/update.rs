@@ -112,7 +112,9 @@ pub async fn update_workflow(
         Precondition::OneOf(v) => v,
     };
     let saved = store::workflows::update(&state.db, id, &def, expected).await?;
-    Ok(WorkflowResponse::new(saved, true).ok())
+    Ok(WorkflowResponse::new(saved, true)
+        .warn_about(&def, state.runner.registry())
+        .ok())
 }
 
 #[cfg(test)]

@@ -208,11 +208,45 @@ impl NodeRegistry {
         self
     }
 
-    /// The implementation of `type_name` at `version`, if this registry has one.
+    /// The implementation of `type_name` at `version`, if this registry has one. A version
+    /// newer than any this registry knows runs as the newest it knows, as n8n does
+    /// ([`Self::effective_version`] says which).
     pub fn get(&self, type_name: &str, version: f64) -> Option<&Arc<dyn NodeType>> {
-        self.types
-            .get(type_name)
-            .filter(|t| t.versions().iter().any(|v| (v - version).abs() < 1e-9))
+        self.effective_version(type_name, version)
+            .and_then(|_| self.types.get(type_name))
+    }
+
+    /// The version `type_name` at `version` runs as: itself when known, the newest known when
+    /// `version` is newer than all of them, `None` otherwise (an unknown type, or an old or
+    /// in-between version this registry does not have).
+    pub fn effective_version(&self, type_name: &str, version: f64) -> Option<f64> {
+        let versions = self.types.get(type_name)?.versions();
+        if versions.iter().any(|v| (v - version).abs() < 1e-9) {
+            return Some(version);
+        }
+        let newest = versions.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (version > newest).then_some(newest)
+    }
+
+    /// `(type, version, runs as)` for each node of `nodes` whose version is newer than any
+    /// this registry knows, once per pair: what a save or activation warns about.
+    pub fn newer_than_known<'n>(
+        &self,
+        nodes: impl IntoIterator<Item = &'n Node>,
+    ) -> Vec<(String, f64, f64)> {
+        let mut newer: Vec<(String, f64, f64)> = Vec::new();
+        for node in nodes {
+            let version = node.type_version.as_f64().unwrap_or(0.0);
+            if let Some(runs_as) = self.effective_version(&node.node_type, version)
+                && (runs_as - version).abs() > 1e-9
+                && !newer
+                    .iter()
+                    .any(|(t, v, _)| t == &node.node_type && (*v - version).abs() < 1e-9)
+            {
+                newer.push((node.node_type.clone(), version, runs_as));
+            }
+        }
+        newer
     }
 
     /// Every registered type, by name.

@@ -451,6 +451,18 @@ impl<'w> Executor<'w> {
                 node.node_type
             )));
         };
+        // A version newer than any known runs as the newest known, and sees itself as that.
+        let clamped;
+        let node = match self.registry.effective_version(&node.node_type, version) {
+            Some(runs_as) if (runs_as - version).abs() > 1e-9 => {
+                let mut copy = node.clone();
+                copy.type_version =
+                    serde_json::Number::from_f64(runs_as).map_or(copy.type_version, Into::into);
+                clamped = copy;
+                &clamped
+            }
+            _ => node,
+        };
         let has_parents = self.graph.has_parents(&node.name);
         let has_data = match self.order {
             ExecutionOrder::V1 => inputs.iter().flatten().any(|i| !i.is_empty()),
