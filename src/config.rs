@@ -162,6 +162,38 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// What nodes may reach on the host (`WEFT_FILES_ROOT`, `WEFT_HTTP_ALLOW`, the HTTP circuit
+/// breaker): the server's and `weft execute`'s, read the same way.
+pub fn node_settings(args: &crate::cli::NodeArgs) -> Result<weft_nodes::Settings, ConfigError> {
+    let files_root = match args.files_root.trim() {
+        "" => None,
+        raw => Some(
+            std::fs::canonicalize(raw)
+                .ok()
+                .filter(|p| p.is_dir())
+                .ok_or_else(|| bad("WEFT_FILES_ROOT", format!("{raw:?} is not a folder")))?,
+        ),
+    };
+    let allow = weft_nodes::http::guard::Allowlist::parse(&args.http_allow)
+        .map_err(|e| bad("WEFT_HTTP_ALLOW", e))?;
+    let breaker_failures: u32 = number("WEFT_HTTP_BREAKER_FAILURES", &args.http_breaker_failures)?;
+    if breaker_failures == 0 {
+        return Err(bad("WEFT_HTTP_BREAKER_FAILURES", "must be at least 1"));
+    }
+    let cooldown_ms: u64 = number(
+        "WEFT_HTTP_BREAKER_COOLDOWN_MS",
+        &args.http_breaker_cooldown_ms,
+    )?;
+    Ok(weft_nodes::Settings {
+        files_root,
+        http: weft_nodes::http::HttpSettings {
+            allow,
+            breaker_failures,
+            breaker_cooldown: Duration::from_millis(cooldown_ms),
+        },
+    })
+}
+
 fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
@@ -349,26 +381,7 @@ impl Config {
                 "must be between 8 and 65536",
             ));
         }
-        let files_root = match args.files_root.trim() {
-            "" => None,
-            raw => Some(
-                std::fs::canonicalize(raw)
-                    .ok()
-                    .filter(|p| p.is_dir())
-                    .ok_or_else(|| bad("WEFT_FILES_ROOT", format!("{raw:?} is not a folder")))?,
-            ),
-        };
-        let allow = weft_nodes::http::guard::Allowlist::parse(&args.http_allow)
-            .map_err(|e| bad("WEFT_HTTP_ALLOW", e))?;
-        let breaker_failures: u32 =
-            number("WEFT_HTTP_BREAKER_FAILURES", &args.http_breaker_failures)?;
-        if breaker_failures == 0 {
-            return Err(bad("WEFT_HTTP_BREAKER_FAILURES", "must be at least 1"));
-        }
-        let cooldown_ms: u64 = number(
-            "WEFT_HTTP_BREAKER_COOLDOWN_MS",
-            &args.http_breaker_cooldown_ms,
-        )?;
+        let nodes = node_settings(&args.nodes)?;
         let rate = crate::rate::RateSettings {
             login_per_minute: number(
                 "WEFT_RATE_LIMIT_LOGIN_PER_MINUTE",
@@ -501,14 +514,7 @@ impl Config {
                 subworkflow_starts_per_minute: sub_starts,
                 code_sandbox,
             },
-            nodes: weft_nodes::Settings {
-                files_root,
-                http: weft_nodes::http::HttpSettings {
-                    allow,
-                    breaker_failures,
-                    breaker_cooldown: Duration::from_millis(cooldown_ms),
-                },
-            },
+            nodes,
             log: LogConfig {
                 filter: args.log.clone(),
                 format,

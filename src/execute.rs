@@ -54,7 +54,13 @@ fn load(path: &std::path::Path) -> Result<WorkflowDefinition, String> {
     })
 }
 
+/// Runs `args.file` with the node settings the server would use (`WEFT_FILES_ROOT`,
+/// `WEFT_HTTP_ALLOW`, …).
 pub fn run(args: &ExecuteArgs) -> ExitCode {
+    let nodes = match crate::config::node_settings(&args.nodes) {
+        Ok(nodes) => nodes,
+        Err(e) => return fail(format!("invalid configuration: {e}")),
+    };
     let def = match load(&args.file) {
         Ok(def) => def,
         Err(e) => return fail(e),
@@ -63,7 +69,7 @@ pub fn run(args: &ExecuteArgs) -> ExitCode {
         Ok(items) => items,
         Err(e) => return fail(e),
     };
-    let registry = weft_nodes::registry();
+    let registry = weft_nodes::registry_with(&nodes);
     let Some(start) = start_node(&def, &registry) else {
         return fail("the workflow has no node to start from");
     };

@@ -8,7 +8,9 @@ use weft::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve);
+    let command = cli.command.unwrap_or(Command::Serve(weft::cli::ServerArgs {
+        settings: cli.settings,
+    }));
     if let Command::Openapi = command {
         println!("{}", weft::api::openapi_json());
         return ExitCode::SUCCESS;
@@ -25,7 +27,15 @@ fn main() -> ExitCode {
     if let Command::Execute(args) = &command {
         return weft::execute::run(args);
     }
-    let config = match Config::from_args(&cli.settings) {
+    let settings = match &command {
+        Command::Serve(a) | Command::Migrate(a) => &a.settings,
+        Command::ApiKey(weft::cli::ApiKeyCommand::Create(a)) => &a.settings,
+        Command::User(weft::cli::UserCommand::Create(a)) => &a.settings,
+        Command::Openapi | Command::Execute(_) | Command::CodeSandbox(_) => {
+            unreachable!("handled above")
+        }
+    };
+    let config = match Config::from_args(settings) {
         Ok(config) => config,
         Err(err) => {
             eprintln!("weft: invalid configuration: {err}");
@@ -51,16 +61,17 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async move {
         match command {
-            Command::Migrate => weft::startup::migrate(&config).await,
+            Command::Migrate(_) => weft::startup::migrate(&config).await,
             Command::ApiKey(weft::cli::ApiKeyCommand::Create(args)) => {
                 weft::owner::create_key(&config, &args).await
             }
             Command::User(weft::cli::UserCommand::Create(args)) => {
                 weft::owner::create_user(&config, &args).await
             }
-            Command::Serve | Command::Openapi | Command::Execute(_) | Command::CodeSandbox(_) => {
-                weft::startup::serve(config).await
-            }
+            Command::Serve(_)
+            | Command::Openapi
+            | Command::Execute(_)
+            | Command::CodeSandbox(_) => weft::startup::serve(config).await,
         }
     });
     match outcome {

@@ -241,3 +241,61 @@ fn weft_execute_runs_an_export_with_set_if_merge_and_code_as_n8n_does() {
         })
     );
 }
+
+#[test]
+fn weft_execute_reads_files_under_the_same_files_root_as_the_server_and_lists_only_its_options() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.txt"), "hello from disk").unwrap();
+    let wf = dir.path().join("read.json");
+    std::fs::write(
+        &wf,
+        serde_json::json!({
+            "name": "read",
+            "nodes": [
+                {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
+                {"name": "Read", "type": "n8n-nodes-base.readBinaryFiles", "typeVersion": 1, "position": [200, 0],
+                 "parameters": {"fileSelector": "/in.txt"}}
+            ],
+            "connections": {"Start": {"main": [[{"node": "Read", "type": "main", "index": 0}]]}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let refused = weft()
+        .args(["execute", "--file"])
+        .arg(&wf)
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "no files root: reading is refused"
+    );
+    let out = weft()
+        .args(["execute", "--file"])
+        .arg(&wf)
+        .env("WEFT_FILES_ROOT", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items[0]["binary"]["data"]["fileName"], "in.txt", "{items}");
+
+    let help = weft().args(["execute", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--files-root") && help.contains("--http-allow"));
+    for server_only in [
+        "--listen",
+        "--database-url",
+        "--redis-url",
+        "--database-pool-max",
+    ] {
+        assert!(
+            !help.contains(server_only),
+            "{server_only} in execute's help"
+        );
+    }
+}

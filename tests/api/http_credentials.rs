@@ -75,7 +75,7 @@ async fn run(app: &TestApp, wf: &Value) -> Result<Value, String> {
 }
 
 async fn http_request_sends_its_stored_credential_and_drops_it_on_a_redirect_elsewhere(b: Backend) {
-    let app = TestApp::spawn_with(b, |s| s.http_allow = "127.0.0.1,localhost".into()).await;
+    let app = TestApp::spawn_with(b, |s| s.nodes.http_allow = "127.0.0.1,localhost".into()).await;
     let port = app.address.rsplit(':').next().unwrap().to_owned();
     let key = create_credential(
         &app,

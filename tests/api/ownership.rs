@@ -59,7 +59,7 @@ async fn run(app: &TestApp, key: &ApiKeySecret, id: &str) -> Result<Value, Strin
 }
 
 async fn a_workflow_uses_only_credentials_its_owner_may_use(b: Backend) {
-    let app = TestApp::spawn_with(b, |s| s.http_allow = "127.0.0.1,localhost".into()).await;
+    let app = TestApp::spawn_with(b, |s| s.nodes.http_allow = "127.0.0.1,localhost".into()).await;
     let maker = member(&app, "maker").await;
     let stranger = member(&app, "stranger").await;
     let stranger_id = weft::store::users::by_id_or_email(&app.db, "stranger@example.com")
