@@ -363,14 +363,14 @@ mod node_types {
         let mut wf = manual_workflow("unsupported");
         wf["nodes"][1]["type"] = json!("n8n-nodes-base.notAThing");
         wf["nodes"].as_array_mut().unwrap().push(
-            json!({"name": "Old Set", "type": "n8n-nodes-base.set", "typeVersion": 9, "parameters": {}}),
+            json!({"name": "Old Set", "type": "n8n-nodes-base.set", "typeVersion": 0.5, "parameters": {}}),
         );
         let res = app.post_json("/api/v1/workflows", &wf).await;
         let problem = assert_problem(res, StatusCode::BAD_REQUEST, "validation").await;
         let detail = problem["detail"].as_str().unwrap();
         assert!(
             detail.contains("n8n-nodes-base.notAThing@3.4")
-                && detail.contains("n8n-nodes-base.set@9"),
+                && detail.contains("n8n-nodes-base.set@0.5"),
             "{detail}"
         );
         let paths: Vec<&str> = problem["errors"]
