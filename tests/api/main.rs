@@ -12,6 +12,7 @@ mod explain;
 mod headers;
 mod health;
 mod http_credentials;
+mod n8n_cases;
 mod openapi;
 mod owner_key;
 mod ownership;

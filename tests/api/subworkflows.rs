@@ -9,6 +9,7 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
+    the_sub_workflows_trigger_keeps_only_its_declared_inputs,
     a_stored_workflow_runs_as_a_sub_workflow_and_returns_its_last_nodes_items,
     a_sub_workflow_whose_caller_policy_refuses_callers_fails_the_caller,
     without_waiting_the_caller_passes_its_items_on_and_the_sub_workflow_runs_as_its_own_execution,
@@ -19,7 +20,7 @@ pub(crate) fn sub_workflow(settings: Value) -> Value {
     json!({
         "name": "sub",
         "nodes": [
-            {"name": "Called", "type": "n8n-nodes-base.executeWorkflowTrigger", "typeVersion": 1.1, "position": [0, 0], "parameters": {}},
+            {"name": "Called", "type": "n8n-nodes-base.executeWorkflowTrigger", "typeVersion": 1.1, "position": [0, 0], "parameters": {"inputSource": "passthrough"}},
             {"name": "Shout", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200, 0],
              "parameters": {"jsCode": "return $input.all().map(i => ({json: {word: i.json.word.toUpperCase(), mode: $execution.mode}}));"}}
         ],
@@ -175,4 +176,64 @@ async fn a_missing_sub_workflow_is_a_node_error_naming_its_id(b: Backend) {
         .as_str()
         .unwrap();
     assert!(message.contains(missing), "{message}");
+}
+
+async fn the_sub_workflows_trigger_keeps_only_its_declared_inputs(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let trigger = |version: f64, parameters: Value| {
+        json!({
+            "name": "sub",
+            "nodes": [
+                {"name": "Called", "type": "n8n-nodes-base.executeWorkflowTrigger", "typeVersion": version, "position": [0, 0], "parameters": parameters},
+                {"name": "Echo", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [200, 0], "parameters": {}}
+            ],
+            "connections": {"Called": {"main": [[{"node": "Echo", "type": "main", "index": 0}]]}},
+            "settings": {}
+        })
+    };
+    let cases = [
+        // Declared inputs: the item is trimmed to them, a missing one is null.
+        (
+            1.2,
+            json!({"workflowInputs": {"values": [{"name": "word"}, {"name": "extra", "type": "number"}]}}),
+            vec![
+                json!({"word": "a", "extra": null}),
+                json!({"word": "b", "extra": null}),
+            ],
+        ),
+        // v1 and `passthrough` pass the items as they are.
+        (
+            1.0,
+            json!({}),
+            vec![json!({"word": "a"}), json!({"word": "b"})],
+        ),
+        (
+            1.1,
+            json!({"inputSource": "jsonExample", "jsonExample": "{\"word\": \"x\"}"}),
+            vec![json!({"word": "a"}), json!({"word": "b"})],
+        ),
+    ];
+    for (version, parameters, expected) in cases {
+        let sub = app
+            .create_workflow(&trigger(version, parameters.clone()))
+            .await;
+        let wf = app
+            .create_workflow(&caller(sub["id"].as_str().unwrap(), true))
+            .await;
+        let ex = run(&app, wf["id"].as_str().unwrap()).await;
+        assert_eq!(ex["status"], "success", "{ex}");
+        assert_eq!(output(&ex, "Call"), expected, "{version} {parameters}");
+    }
+    // From 1.1 the default input mode is declared inputs: declaring none is an issue n8n
+    // refuses to run (recorded from n8n 2.41.1).
+    let sub = app.create_workflow(&trigger(1.1, json!({}))).await;
+    let wf = app
+        .create_workflow(&caller(sub["id"].as_str().unwrap(), true))
+        .await;
+    let ex = run(&app, wf["id"].as_str().unwrap()).await;
+    assert_eq!(ex["status"], "error");
+    assert_eq!(
+        ex["data"]["resultData"]["error"]["message"],
+        "The 'Called' node has issues:\n- At least 1 field is required."
+    );
 }

@@ -139,6 +139,7 @@ proptest! {
             relax_quotes: true,
             from_line: 0,
             max_rows: None,
+            partial_on_error: false,
         };
         let _ = crate::files::read::csv_records(&text, &options);
     }

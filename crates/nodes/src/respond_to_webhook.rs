@@ -1,5 +1,8 @@
 //! `n8n-nodes-base.respondToWebhook`: answers the waiting webhook call (Webhook node in
 //! "Using 'Respond to Webhook' node" mode) while the execution goes on; passes its items through.
+//! From 1.1 it needs a Webhook (or Form Trigger, Chat Trigger, Wait) upstream; 1.3 always, and
+//! 1.4+ with `enableResponseOutput`, add a second output carrying the response sent. 1.5's
+//! streaming applies to streaming webhooks only, which Weft does not offer, so it answers as 1.4.
 
 use serde_json::{Map, Value};
 use weft_engine::run::{
@@ -15,17 +18,95 @@ impl NodeType for RespondToWebhook {
         "n8n-nodes-base.respondToWebhook"
     }
     fn versions(&self) -> &'static [f64] {
-        &[1.0, 1.1]
+        &[1.0, 1.1, 1.2, 1.3, 1.4, 1.5]
+    }
+    fn outputs(&self, node: &weft_engine::Node) -> usize {
+        if response_output(node) { 2 } else { 1 }
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
+            let version = ctx.node.type_version.as_f64().unwrap_or(1.0);
+            if version >= 1.1
+                && !ctx
+                    .ancestor_types()
+                    .iter()
+                    .any(|t| WEBHOOK_NODE_TYPES.contains(t))
+            {
+                return Err(NodeError {
+                    description: Some(
+                        "Insert a Webhook node to your workflow and set the “Respond” parameter to \
+                         “Using Respond to Webhook Node” "
+                            .into(),
+                    ),
+                    ..NodeError::new("No Webhook node found in the workflow")
+                });
+            }
             let items = first_input(ctx.inputs);
             let response = build(&ctx, &items).await?;
+            let sent = response_output(ctx.node).then(|| sent_item(&response));
             // Outside a waiting webhook call (a manual run, a second Respond node) nobody
             // listens; n8n ignores the response then too.
             ctx.responder.respond(response);
-            Ok(Some(vec![items]))
+            Ok(Some(match sent {
+                Some(item) => vec![items, vec![item]],
+                None => vec![items],
+            }))
         })
+    }
+}
+
+/// The node types a Respond to Webhook node (1.1+) needs upstream.
+const WEBHOOK_NODE_TYPES: [&str; 4] = [
+    "n8n-nodes-base.webhook",
+    "n8n-nodes-base.formTrigger",
+    "@n8n/n8n-nodes-langchain.chatTrigger",
+    "n8n-nodes-base.wait",
+];
+
+/// Whether the node has the second "Response" output: always in 1.3, with
+/// `enableResponseOutput` from 1.4.
+fn response_output(node: &weft_engine::Node) -> bool {
+    let version = node.type_version.as_f64().unwrap_or(1.0);
+    (version - 1.3).abs() < 1e-9
+        || (version >= 1.4
+            && node
+                .parameters
+                .get("enableResponseOutput")
+                .and_then(Value::as_bool)
+                == Some(true))
+}
+
+/// The item of the "Response" output: `{response: {body, headers, statusCode}}`, the body as
+/// n8n holds it (a Buffer's JSON form for bytes, absent when there is none).
+fn sent_item(response: &WebhookResponse) -> weft_engine::run::Item {
+    let mut sent = Map::new();
+    match &response.body {
+        ResponseBody::Json(v) => {
+            sent.insert("body".into(), v.clone());
+        }
+        ResponseBody::Text(t) => {
+            sent.insert("body".into(), Value::String(t.clone()));
+        }
+        ResponseBody::Bytes(b) => {
+            sent.insert(
+                "body".into(),
+                serde_json::json!({"type": "Buffer", "data": b}),
+            );
+        }
+        ResponseBody::Empty => {}
+    }
+    let headers: Map<String, Value> = response
+        .headers
+        .iter()
+        .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+        .collect();
+    sent.insert("headers".into(), Value::Object(headers));
+    sent.insert("statusCode".into(), Value::from(response.status));
+    let mut json = Map::new();
+    json.insert("response".into(), Value::Object(sent));
+    weft_engine::run::Item {
+        json,
+        ..Default::default()
     }
 }
 

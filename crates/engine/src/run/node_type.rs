@@ -79,6 +79,23 @@ pub struct NodeContext<'a> {
     pub subworkflows: crate::run::subworkflow::SubRunner<'a>,
     /// Where a node asks to pause the execution (Wait).
     pub suspend: SuspendSlot<'a>,
+    /// The workflow's graph and nodes, for nodes that look at their ancestors.
+    pub graph: &'a crate::run::graph::Graph<'a>,
+    pub workflow: &'a crate::workflow::WorkflowDefinition,
+}
+
+impl NodeContext<'_> {
+    /// The types of every node upstream of this one (disabled ones too, as n8n's
+    /// `getParentNodes`).
+    pub fn ancestor_types(&self) -> Vec<&str> {
+        let names = self.graph.ancestors(&self.node.name);
+        self.workflow
+            .nodes()
+            .iter()
+            .filter(|n| names.contains(n.name.as_str()))
+            .map(|n| n.node_type.as_str())
+            .collect()
+    }
 }
 
 /// A node's way to pause its execution until a time or a call.

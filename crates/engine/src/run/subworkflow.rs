@@ -114,6 +114,11 @@ impl SubRunner<'_> {
                 NodeError::new("Missing node to start execution")
                     .with_description("Please make sure that the workflow you're calling contains an Execute Workflow Trigger node")
             })?;
+        // What the caller gets back: from Execute Workflow Trigger 1.2 every run of the last
+        // node (n8n's `mergeRunsPerBranch`); before, its last run unless `returnOutput: allRuns`.
+        let all_runs = start.node_type == "n8n-nodes-base.executeWorkflowTrigger"
+            && (start.type_version.as_f64().unwrap_or(1.0) >= 1.2
+                || start.parameters.get("returnOutput").and_then(Value::as_str) == Some("allRuns"));
         let missing = self.registry.unsupported(def.nodes());
         if !missing.is_empty() {
             let names: Vec<String> = missing.iter().map(|(t, v)| format!("{t}@{v}")).collect();
@@ -145,11 +150,23 @@ impl SubRunner<'_> {
             return Err(NodeError::new(message));
         }
         let data = &result.result_data;
-        Ok(data
+        let runs = data
             .last_node_executed
             .as_ref()
             .and_then(|last| data.run_data.get(last))
-            .and_then(|runs| runs.last())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if all_runs {
+            // Every run of the last node, its first branch joined in run order.
+            return Ok(runs
+                .iter()
+                .filter_map(|task| task.data.as_ref())
+                .filter_map(|d| d.main.first())
+                .flat_map(|items| items.iter().cloned())
+                .collect());
+        }
+        Ok(runs
+            .last()
             .and_then(|task| task.data.as_ref())
             .and_then(|d| d.main.first().cloned())
             .unwrap_or_default())

@@ -251,7 +251,7 @@ impl NodeType for ExtractFromFile {
         "n8n-nodes-base.extractFromFile"
     }
     fn versions(&self) -> &'static [f64] {
-        &[1.0]
+        &[1.0, 1.1]
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
@@ -268,7 +268,8 @@ impl NodeType for ExtractFromFile {
                 match operation.as_str() {
                     "csv" | "html" | "rtf" | "xlsx" | "xls" | "ods" => {
                         let bytes = binary::required(item, &property).map_err(at)?;
-                        for row in extract_rows(&operation, bytes, &o).map_err(at)? {
+                        let version = ctx.node.type_version.as_f64().unwrap_or(1.0);
+                        for row in extract_rows(&operation, bytes, &o, version).map_err(at)? {
                             out.push(paired(Item::new(row), i));
                         }
                     }
@@ -304,6 +305,7 @@ fn extract_rows(
     format: &str,
     bytes: Vec<u8>,
     o: &Map<String, Value>,
+    version: f64,
 ) -> Result<Vec<Map<String, Value>>, NodeError> {
     let header = opt_bool(o, "headerRow") != Some(false);
     let include_empty = opt_bool(o, "includeEmptyCells") == Some(true);
@@ -324,6 +326,7 @@ fn extract_rows(
                 relax_quotes: opt_bool(o, "relaxQuotes") == Some(true),
                 from_line: o.get("fromLine").and_then(Value::as_u64).unwrap_or(0) as usize,
                 max_rows: max,
+                partial_on_error: version < 1.1,
             };
             let records = read::csv_records(&text(), &csv)?;
             return read::csv_rows(records, header, include_empty, max);

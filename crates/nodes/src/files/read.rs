@@ -14,6 +14,9 @@ pub struct CsvOptions {
     pub relax_quotes: bool,
     pub from_line: usize,
     pub max_rows: Option<usize>,
+    /// Extract from File v1 (on in-memory data): a parse error ends the file quietly, keeping
+    /// the rows read before it, as n8n's v1 did; from 1.1 the error fails the item.
+    pub partial_on_error: bool,
 }
 
 /// Splits CSV text into records of fields (RFC 4180 quoting, `\r\n` or `\n` rows).
@@ -30,6 +33,7 @@ pub fn csv_records(text: &str, o: &CsvOptions) -> Result<Vec<Vec<String>>, NodeE
     let mut quoted = false;
     let mut at_start = true;
     let mut line = 1usize;
+    let mut error = None;
     while let Some(c) = chars.next() {
         if quoted {
             match c {
@@ -53,10 +57,11 @@ pub fn csv_records(text: &str, o: &CsvOptions) -> Result<Vec<Vec<String>>, NodeE
                 at_start = false;
             }
             '"' if !o.relax_quotes => {
-                return Err(NodeError::new(format!(
+                error = Some(NodeError::new(format!(
                     "Invalid Opening Quote: a quote is found on field {} at line {line}",
                     record.len()
                 )));
+                break;
             }
             c if c == o.delimiter => {
                 record.push(std::mem::take(&mut field));
@@ -75,14 +80,19 @@ pub fn csv_records(text: &str, o: &CsvOptions) -> Result<Vec<Vec<String>>, NodeE
             }
         }
     }
-    if quoted {
-        return Err(NodeError::new(format!(
+    if quoted && error.is_none() {
+        error = Some(NodeError::new(format!(
             "Quote Not Closed: the parsing is finished with an opening quote at line {line}"
         )));
     }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
+    match error {
+        Some(e) if !o.partial_on_error => return Err(e),
+        Some(_) => {}
+        None if !field.is_empty() || !record.is_empty() => {
+            record.push(field);
+            records.push(record);
+        }
+        None => {}
     }
     // Blank lines are skipped; `fromLine` is 1-based.
     let mut records: Vec<Vec<String>> = records
@@ -422,6 +432,18 @@ mod tests {
         assert!(super::super::binary::flatten(item.as_object().unwrap()).is_err());
     }
 
+    #[test]
+    fn v1_keeps_the_rows_before_a_parse_error_and_later_versions_fail() {
+        let text = "a,b\n1,2\n3,x\"y\n5,6\n";
+        assert!(csv_records(text, &opts()).is_err());
+        let partial = CsvOptions {
+            partial_on_error: true,
+            ..opts()
+        };
+        let records = csv_records(text, &partial).unwrap();
+        assert_eq!(records, vec![vec!["a", "b"], vec!["1", "2"]]);
+    }
+
     fn opts() -> CsvOptions {
         CsvOptions {
             delimiter: ',',
@@ -429,6 +451,7 @@ mod tests {
             relax_quotes: false,
             from_line: 1,
             max_rows: None,
+            partial_on_error: false,
         }
     }
 

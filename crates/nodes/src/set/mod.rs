@@ -1,4 +1,4 @@
-//! `n8n-nodes-base.set` ("Edit Fields"): v1–v2 typed value lists, v3.0–3.4 fields/assignments
+//! `n8n-nodes-base.set` ("Edit Fields"): v1–v2 typed value lists, v3.0–3.5 fields/assignments
 //! or raw JSON, with dot notation and the include options.
 
 mod convert;
@@ -15,7 +15,7 @@ impl NodeType for Set {
         "n8n-nodes-base.set"
     }
     fn versions(&self) -> &'static [f64] {
-        &[1.0, 2.0, 3.0, 3.1, 3.2, 3.3, 3.4]
+        &[1.0, 2.0, 3.0, 3.1, 3.2, 3.3, 3.4, 3.5]
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {

@@ -523,6 +523,8 @@ impl<'w> Executor<'w> {
                     slot: &self.suspended,
                     after: options.pause_waits_over,
                 },
+                graph: &self.graph,
+                workflow: self.def,
             };
             match node_type.execute(ctx).await {
                 Err(_) if attempt < tries => {

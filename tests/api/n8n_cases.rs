@@ -1,0 +1,338 @@
+//! Cases recorded from real n8n 2.41.1 (`tests/n8n/NAME.workflow.json`, `.input.json`,
+//! `.expected.json`, made with the n8n oracle's `oracle.py --full`), replayed through Weft's
+//! public API and webhook path exactly as the oracle drives n8n: create, activate, call the
+//! Webhook with the input, read the execution back. Compared as n8n's own tests compare: key
+//! order ignored, numbers by value, item and branch order significant; the Webhook node's
+//! `headers` and `webhookUrl` depend on the client and are left out.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::helpers::{Backend, TestApp};
+
+fn cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/n8n")
+}
+
+/// Every case name, sorted.
+fn cases() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(cases_dir())
+        .expect("tests/n8n")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".workflow.json")
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn read(name: &str, kind: &str) -> Value {
+    let path = cases_dir().join(format!("{name}.{kind}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Numbers as f64 (1 and 1.0 are the same value) and the Webhook node's client-dependent
+/// fields removed.
+fn normalize(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64()
+                && let Some(as_float) = serde_json::Number::from_f64(f)
+            {
+                *n = as_float;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize),
+        Value::Object(map) => map.values_mut().for_each(normalize),
+        _ => {}
+    }
+}
+
+/// The Webhook's item (in its own output and wherever later nodes pass it on) without the
+/// request's headers and URL, which depend on the client and the address.
+fn drop_client_fields(result: &mut Value) {
+    let Some(nodes) = result.get_mut("nodes").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for branches in nodes.values_mut().filter_map(Value::as_array_mut) {
+        for item in branches
+            .iter_mut()
+            .filter_map(Value::as_array_mut)
+            .flatten()
+        {
+            if let Some(o) = item.as_object_mut()
+                && o.contains_key("webhookUrl")
+                && o.contains_key("executionMode")
+            {
+                o.remove("headers");
+                o.remove("webhookUrl");
+            }
+        }
+    }
+}
+
+/// Runs one case on `app` and returns what the oracle would print for it.
+async fn replay(app: &TestApp, name: &str) -> Value {
+    let mut wf = read(name, "workflow");
+    let input = read(name, "input");
+    let nodes = wf["nodes"].as_array_mut().expect("nodes");
+    let hook = nodes
+        .iter_mut()
+        .find(|n| n["type"] == "n8n-nodes-base.webhook")
+        .expect("one Webhook node");
+    let webhook_name = hook["name"].as_str().unwrap_or("Webhook").to_owned();
+    let path = format!("case-{}-{name}", uuid::Uuid::new_v4().simple());
+    let method = hook["parameters"]["httpMethod"]
+        .as_str()
+        .unwrap_or("GET")
+        .to_owned();
+    hook["parameters"]["path"] = json!(path);
+    hook["webhookId"] = json!(uuid::Uuid::new_v4().to_string());
+    let body = json!({
+        "name": format!("case {name}"),
+        "nodes": wf["nodes"],
+        "connections": wf["connections"],
+        "settings": wf.get("settings").cloned().unwrap_or_else(|| json!({})),
+    });
+    let created = app.create_workflow(&body).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post_json(&format!("/api/v1/workflows/{id}/activate"), &json!({}))
+        .await;
+    assert!(
+        res.status().is_success(),
+        "{name}: activation {}",
+        res.status()
+    );
+    let url = app.url(&format!("/webhook/{path}"));
+    let request = app
+        .client
+        .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url);
+    let request = if matches!(method.as_str(), "GET" | "HEAD" | "DELETE") {
+        request
+    } else {
+        request.json(&input)
+    };
+    let answer = request.send().await.expect("the webhook answers");
+    let status = answer.status().as_u16();
+    let bytes = answer.bytes().await.unwrap_or_default();
+    let response = serde_json::from_slice::<Value>(&bytes).unwrap_or_else(|_| {
+        if bytes.is_empty() {
+            Value::Null
+        } else {
+            Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        }
+    });
+
+    // The execution the call started, once it has finished.
+    let mut execution = Value::Null;
+    for _ in 0..200 {
+        let list: Value = app
+            .get(&format!(
+                "/api/v1/executions?workflowId={id}&includeData=true"
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if let Some(found) = found_exec(&list, &webhook_name) {
+            let done = found["finished"] == true
+                || matches!(
+                    found["status"].as_str(),
+                    Some("success" | "error" | "crashed" | "canceled")
+                );
+            execution = found;
+            if done {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let result = &execution["data"]["resultData"];
+    let mut nodes = Map::new();
+    let order: Vec<String> = wf["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["name"].as_str().map(str::to_owned))
+        .collect();
+    for node in &order {
+        let Some(runs) = result["runData"][node].as_array() else {
+            continue;
+        };
+        let first = runs.first().cloned().unwrap_or(Value::Null);
+        let branches: Vec<Value> = first["data"]["main"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|branch| {
+                Value::Array(
+                    branch
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|item| item.get("json").cloned().unwrap_or_else(|| json!({})))
+                        .collect(),
+                )
+            })
+            .collect();
+        nodes.insert(node.clone(), Value::Array(branches));
+    }
+    let mut node_errors = Map::new();
+    if let Some(run_data) = result["runData"].as_object() {
+        for (node, runs) in run_data {
+            for run in runs.as_array().into_iter().flatten() {
+                if let Some(message) = run["error"]["message"].as_str() {
+                    node_errors.insert(node.clone(), json!(message));
+                }
+            }
+        }
+    }
+    let error = match &result["error"] {
+        Value::Object(e) => json!({
+            "message": e.get("message"),
+            "node": e.get("node").and_then(|n| n.get("name")).cloned()
+                .unwrap_or_else(|| result["lastNodeExecuted"].clone()),
+        }),
+        _ => Value::Null,
+    };
+    let mut out = json!({
+        "webhookStatus": status,
+        "webhookResponse": response,
+        "executionStatus": execution["status"],
+        "lastNodeExecuted": result["lastNodeExecuted"],
+        "error": error,
+        "nodeErrors": node_errors,
+        "nodes": nodes,
+    });
+    drop_client_fields(&mut out);
+    let text = out
+        .to_string()
+        .replace(&path, wf_path(&read(name, "workflow")).as_str());
+    serde_json::from_str(&text).unwrap()
+}
+
+fn found_exec(list: &Value, webhook: &str) -> Option<Value> {
+    list["data"].as_array().and_then(|all| {
+        all.iter()
+            .find(|e| e["data"]["resultData"]["runData"].get(webhook).is_some())
+            .cloned()
+    })
+}
+
+/// The Webhook's own path in the case file (the oracle prints it in place of the unique one).
+fn wf_path(wf: &Value) -> String {
+    wf["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|n| n["type"] == "n8n-nodes-base.webhook")
+        .and_then(|n| n["parameters"]["path"].as_str())
+        .unwrap_or("hook")
+        .trim_matches('/')
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_case_recorded_from_n8n_runs_the_same_on_weft() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let names = cases();
+    assert!(!names.is_empty(), "no cases in tests/n8n");
+    let mut failed = Vec::new();
+    for name in &names {
+        let mut expected = read(name, "expected");
+        let mut actual = replay(&app, name).await;
+        drop_client_fields(&mut expected);
+        normalize(&mut expected);
+        normalize(&mut actual);
+        if expected != actual {
+            failed.push(format!(
+                "{name}:\n  expected {}\n  got      {}",
+                expected, actual
+            ));
+        }
+    }
+    println!(
+        "n8n cases: {} passed, {} failed",
+        names.len() - failed.len(),
+        failed.len()
+    );
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// (type, version) pairs of n8n 2.41.1 whose type Weft runs but whose version it does not yet:
+/// each is listed in the closing notes with what it needs. The test below fails when one of
+/// them lands (remove it here) or when a new gap appears.
+const KNOWN_GAPS: &[(&str, f64)] = &[
+    ("crypto", 2.0),
+    ("executeWorkflow", 1.3),
+    ("executeWorkflow", 1.4),
+    ("httpRequest", 1.0),
+    ("httpRequest", 2.0),
+    ("httpRequest", 4.3),
+    ("httpRequest", 4.4),
+    ("httpRequest", 4.5),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_types_lists_every_n8n_2_41_version_of_the_types_it_runs_but_the_known_gaps() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let listed: Value = app.get("/api/v1/node-types").await.json().await.unwrap();
+    let listed: Vec<(String, Vec<f64>)> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("n8n-nodes-base.")
+                    .to_owned(),
+                t["versions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(Value::as_f64)
+                    .collect(),
+            )
+        })
+        .collect();
+    let core: Value = serde_json::from_str(
+        &std::fs::read_to_string(cases_dir().join("core-nodes.json")).unwrap(),
+    )
+    .unwrap();
+    let mut missing = Vec::new();
+    for (name, spec) in core.as_object().unwrap() {
+        let Some((_, have)) = listed.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
+        for v in spec["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_f64)
+        {
+            if !have.iter().any(|h| (h - v).abs() < 1e-9) {
+                missing.push((name.clone(), v));
+            }
+        }
+    }
+    let gaps: Vec<(String, f64)> = KNOWN_GAPS
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), *v))
+        .collect();
+    assert_eq!(
+        missing, gaps,
+        "versions n8n 2.41.1 has that node-types does not list"
+    );
+}
