@@ -41,7 +41,7 @@ async fn a_workflow_starting_itself_without_waiting_stops_at_the_call_depth_limi
             "name": "fork",
             "nodes": [
                 {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0, 0], "parameters": {}},
-                {"name": "Called", "type": "n8n-nodes-base.executeWorkflowTrigger", "typeVersion": 1.1, "position": [0, 200], "parameters": {}},
+                {"name": "Called", "type": "n8n-nodes-base.executeWorkflowTrigger", "typeVersion": 1.1, "position": [0, 200], "parameters": {"inputSource": "passthrough"}},
                 call_node(target, false)
             ],
             "connections": {
@@ -78,7 +78,7 @@ async fn sub_workflow_starts_per_workflow_and_minute_are_capped() {
     let sub = json!({
         "name": "sub",
         "nodes": [
-            {"name": "Called", "type": "n8n-nodes-base.executeWorkflowTrigger", "typeVersion": 1.1, "position": [0, 0], "parameters": {}},
+            {"name": "Called", "type": "n8n-nodes-base.executeWorkflowTrigger", "typeVersion": 1.1, "position": [0, 0], "parameters": {"inputSource": "passthrough"}},
             {"name": "Done", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [200, 0], "parameters": {}}
         ],
         "connections": {"Called": {"main": [[{"node": "Done", "type": "main", "index": 0}]]}},

@@ -312,6 +312,7 @@ async fn every_trigger_version_emits_the_items_its_run_started_with() {
         {"type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1},
         {"type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.1},
         {"type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.3},
+        {"type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.4},
         {"type": "n8n-nodes-base.errorTrigger", "typeVersion": 1}
     ]);
     for t in triggers.as_array().unwrap() {
