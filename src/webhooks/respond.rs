@@ -103,12 +103,7 @@ pub async fn run(
         .and_then(Value::as_str)
         .unwrap_or("onReceived")
         .to_owned();
-    let code = params
-        .pointer("/options/responseCode")
-        .and_then(Value::as_u64)
-        .and_then(|c| u16::try_from(c).ok())
-        .and_then(|c| StatusCode::from_u16(c).ok())
-        .unwrap_or(StatusCode::OK);
+    let code = response_code(&params);
     let (responder, response) = Responder::channel();
     let started = state
         .runner
@@ -184,9 +179,14 @@ pub async fn run(
         .and_then(Value::as_str)
         .unwrap_or("firstEntryJson")
     {
-        "noResponseBody" => HttpResponse::build(code).finish(),
+        "noResponseBody" | "noData" => HttpResponse::build(code).finish(),
         "allEntries" => HttpResponse::build(code).json(jsons),
-        _ => HttpResponse::build(code).json(jsons.into_iter().next().unwrap_or_else(|| json!({}))),
+        // n8n answers 500 when the last node returned nothing, although the run succeeded.
+        _ => match jsons.into_iter().next() {
+            Some(first) => HttpResponse::build(code).json(first),
+            None => HttpResponse::InternalServerError()
+                .json(json!({"code": 0, "message": "No item to return was found"})),
+        },
     }
 }
 
@@ -230,4 +230,24 @@ fn node_response(sent: WebhookResponse) -> HttpResponse {
         }
         ResponseBody::Empty => builder.finish(),
     }
+}
+
+/// n8n's `getResponseCode`: the `responseCode` parameter (Webhook 1, 1.1), else the
+/// `options.responseCode.values` collection (`customCode` over `responseCode`), else 200. A
+/// plain number under `options.responseCode` is not one of those and is ignored, as in n8n.
+fn response_code(params: &Value) -> StatusCode {
+    let number = |v: Option<&Value>| {
+        v.and_then(|v| {
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        })
+        .filter(|c| *c != 0)
+    };
+    let values = params.pointer("/options/responseCode/values");
+    number(params.get("responseCode"))
+        .or_else(|| number(values.and_then(|v| v.get("customCode"))))
+        .or_else(|| number(values.and_then(|v| v.get("responseCode"))))
+        .and_then(|c| u16::try_from(c).ok())
+        .and_then(|c| StatusCode::from_u16(c).ok())
+        .unwrap_or(StatusCode::OK)
 }

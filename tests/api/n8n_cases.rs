@@ -246,19 +246,14 @@ fn wf_path(wf: &Value) -> String {
 /// on purpose). The test fails when one of them starts passing (take it off) and when any other
 /// case differs.
 const NOT_YET_THE_SAME: &[&str] = &[
-    "code-error-has-line-number",
-    "code-redeclares-items",
+    "code-type-error-line",
     "date-time-2-format-a-date",
     "expr-array-object-in-template",
     "expr-extension-functions",
     "extract-from-file-1-1-csv",
     "extract-from-file-1-1-csv-with-a-bad-quote",
     "extract-from-file-1-csv-with-a-bad-quote",
-    "filter-records-discarded-items",
     "set-include-selected-dotted-fields",
-    "webhook-first-entry-json-no-items",
-    "webhook-last-node-no-data",
-    "webhook-on-received-response-code",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

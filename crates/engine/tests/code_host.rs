@@ -127,7 +127,7 @@ fn a_run_whose_code_throws_for_one_item_goes_on_with_the_next_keeping_static_dat
         Ask::Close,
     ]);
     assert!(
-        matches!(&answers[2], Answer::Failed(ExprError::Thrown(m)) if m == "two"),
+        matches!(&answers[2], Answer::Failed(ExprError::Thrown(m)) if m == "two [line 2]"),
         "{answers:?}"
     );
     let last = serde_json::to_value(&answers[4]).expect("JSON");

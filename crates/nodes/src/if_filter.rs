@@ -101,8 +101,10 @@ impl NodeType for Filter {
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             let v1 = ctx.node.type_version.as_f64().unwrap_or(1.0) < 2.0;
-            let (kept, _discarded) = split(&ctx, v1)?;
-            Ok(Some(vec![kept]))
+            // n8n returns the discarded items as a second output: nothing connects to it, but
+            // it is in the run data.
+            let (kept, discarded) = split(&ctx, v1)?;
+            Ok(Some(vec![kept, discarded]))
         })
     }
 }

@@ -156,9 +156,19 @@
   g.$max = (...n) => Math.max(...n);
   // Code and Function nodes: the body runs as an async function; the settled outcome is
   // left in __codeOutcome for the host to read once pending jobs have run.
-  const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
   const quietConsole = Object.freeze({ log() {}, info() {}, warn() {}, error() {}, debug() {} });
   g.__codeOutcome = undefined;
+  const CODE_FIRST_LINE = 5;
+  // n8n's message for an error thrown by Code: the message, then ` [line N]` when the line in
+  // the user's code is known (per item too: n8n names no item there).
+  function withLine(error) {
+    const message = error && error.message !== undefined ? String(error.message) : String(error);
+    const stack = error && typeof error.stack === 'string' ? error.stack : '';
+    const m = /<code>:(\d+)/.exec(stack);
+    const line = m ? Number(m[1]) - CODE_FIRST_LINE + 1 : 0;
+    if (line < 1) return message;
+    return `${message} [line ${line}]`;
+  }
   g.__runCode = function (code, mode, index) {
     g.__codeOutcome = undefined;
     const each = mode === 'runOnceForEachItem';
@@ -166,10 +176,19 @@
     g.$itemIndex = each ? index : 0;
     g.$json = item ? item.json : (items[0] ? items[0].json : {});
     g.$binary = item && item.binary ? item.binary : {};
-    const f = new AsyncFunction('items', 'item', 'console', '"use strict";\n' + code);
-    f(items, item, quietConsole).then(
+    // The code runs in an inner function, so it may declare its own `items` or `item` (n8n
+    // allows `const items = $input.all()`); its first line is line CODE_FIRST_LINE of `<code>`.
+    const f = new Function('items', 'item', 'console',
+      '"use strict";\nreturn (async function () {\n' + code + '\n}).call(this);');
+    let settled;
+    try {
+      settled = f(items, item, quietConsole);
+    } catch (error) {
+      settled = Promise.reject(error);
+    }
+    Promise.resolve(settled).then(
       (value) => { g.__codeOutcome = { ok: true, value: value === undefined ? null : value }; },
-      (error) => { g.__codeOutcome = { ok: false, message: error && error.message !== undefined ? String(error.message) : String(error) }; },
+      (error) => { g.__codeOutcome = { ok: false, message: withLine(error) }; },
     );
   };
   g.__codeResult = function () {

@@ -103,8 +103,14 @@ async fn run(
                     paired(it, index)
                 }
             })),
+            // As n8n: the failed item's own fields with the error added, flagged for the error
+            // output.
             Err(e) if continues(&ctx) => {
-                out.push(paired(Item::from_value(json!({"error": e.message})), index))
+                let mut json = ctx.items()[index].json.clone();
+                json.insert("error".into(), Value::String(e.message.clone()));
+                let mut failed = Item::new(json);
+                failed.error = Some(Value::String(e.message));
+                out.push(paired(failed, index))
             }
             Err(e) => return Err(e),
         }
