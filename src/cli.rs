@@ -326,6 +326,13 @@ pub struct SettingsArgs {
         default_value = "600"
     )]
     pub subworkflow_starts_per_minute: String,
+    /// The time zone of workflows that set none in their settings (n8n's variable and default).
+    #[arg(
+        long = "generic-timezone",
+        env = "GENERIC_TIMEZONE",
+        default_value = "America/New_York"
+    )]
+    pub generic_timezone: String,
     /// How long a request body may take to arrive, in milliseconds (slower: 408).
     #[arg(
         long = "body-timeout-ms",

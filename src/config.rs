@@ -57,6 +57,8 @@ pub struct ExecutionConfig {
     /// Most executions sub-workflow calls that do not wait may start, per workflow and minute.
     pub subworkflow_starts_per_minute: u32,
     pub code_sandbox: CodeSandbox,
+    /// `GENERIC_TIMEZONE`: the zone of workflows whose settings name none.
+    pub generic_timezone: String,
 }
 
 /// Access and refresh tokens (`WEFT_JWT_*`).
@@ -382,6 +384,13 @@ impl Config {
             ));
         }
         let nodes = node_settings(&args.nodes)?;
+        let generic_timezone = args.generic_timezone.trim().to_owned();
+        if generic_timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(bad(
+                "GENERIC_TIMEZONE",
+                format!("{generic_timezone:?} is not an IANA time zone (such as Europe/Berlin)"),
+            ));
+        }
         let rate = crate::rate::RateSettings {
             login_per_minute: number(
                 "WEFT_RATE_LIMIT_LOGIN_PER_MINUTE",
@@ -512,6 +521,7 @@ impl Config {
                 max_bytes: max_mb << 20,
                 max_node_runs,
                 subworkflow_starts_per_minute: sub_starts,
+                generic_timezone,
                 code_sandbox,
             },
             nodes,

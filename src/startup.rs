@@ -98,6 +98,7 @@ impl Application {
                     subworkflow_starts_per_minute: config.executions.subworkflow_starts_per_minute,
                     cipher: cipher.clone(),
                     code_host,
+                    generic_timezone: config.executions.generic_timezone.clone(),
                 },
             )
             .context("cannot start the engine threads")?,

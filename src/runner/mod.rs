@@ -71,6 +71,8 @@ pub struct RunnerSettings {
     pub subworkflow_starts_per_minute: u32,
     /// Where Code node bodies run (sandbox processes), if not on the engine threads.
     pub code_host: weft_engine::expr::CodeHosting,
+    /// `GENERIC_TIMEZONE`.
+    pub generic_timezone: String,
 }
 
 pub struct Runner {
@@ -85,6 +87,7 @@ pub struct Runner {
     cipher: Option<Arc<crate::store::credentials::Cipher>>,
     subworkflow_starts_per_minute: u32,
     code_host: weft_engine::expr::CodeHosting,
+    generic_timezone: String,
 }
 
 /// How an execution's run begins: from its start node, or from where it paused.
@@ -118,6 +121,7 @@ impl Runner {
             cipher: settings.cipher,
             subworkflow_starts_per_minute: settings.subworkflow_starts_per_minute,
             code_host: settings.code_host,
+            generic_timezone: settings.generic_timezone,
         })
     }
 
@@ -235,6 +239,7 @@ impl Runner {
             depth: record.call_depth,
             pause_waits_over: Some(self.pause_after),
             code_host: self.code_host.clone(),
+            default_timezone: self.generic_timezone.clone(),
         }
     }
 

@@ -23,6 +23,7 @@ fn a_bad_setting_stops_start_up_with_exit_code_2_naming_the_variable() {
         ("WEFT_JWT_SECRET", "too short"),
         ("WEFT_RATE_LIMIT_API_PER_MINUTE", "-1"),
         ("WEFT_OWNER_EMAIL", "ada@example.com"),
+        ("GENERIC_TIMEZONE", "Mars/Olympus_Mons"),
     ];
     for (var, value) in cases {
         let out = weft().arg("migrate").env(var, value).output().unwrap();

@@ -227,6 +227,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         execution_max_mb: "64".into(),
         max_node_runs: "100000".into(),
         subworkflow_starts_per_minute: "600".into(),
+        generic_timezone: "America/New_York".into(),
         body_timeout_ms: "30000".into(),
         log: "warn".into(),
         log_format: "text".into(),

@@ -367,10 +367,13 @@ fn n8n_extension_functions_work_on_strings_numbers_arrays_objects_and_dates() {
         eval("'mail me: ada@example.com'.extractEmail()"),
         json!("ada@example.com")
     );
+    // n8n 2.41.1 keeps a `www.` (recorded: tests/n8n/expr-extension-functions).
     assert_eq!(
         eval("'https://www.example.com/a/b?x=1'.extractDomain()"),
-        json!("example.com")
+        json!("www.example.com")
     );
+    assert_eq!(eval("'hi ü'.base64Encode()"), json!("aGkgw7w="));
+    assert_eq!(eval("'aGkgw7w='.base64Decode()"), json!("hi ü"));
     assert_eq!(eval("''.isEmpty() && !'x'.isEmpty()"), json!(true));
     assert_eq!(eval("$json.n.round(2)"), json!(2.46));
     assert_eq!(eval("$json.tags.unique()"), json!(["a", "b"]));

@@ -75,15 +75,21 @@ fn find_close(s: &str) -> Option<usize> {
     None
 }
 
-/// How a value prints inside a text template: strings as they are, `null` and missing values
-/// as nothing, numbers as JavaScript prints them, objects and arrays as JSON.
+/// How a value prints inside a text template, as JavaScript's `String()` prints it (what n8n
+/// 2.41 does): strings as they are, `null` and missing values as nothing, numbers as JavaScript
+/// prints them, arrays as their elements joined by commas, objects as `[object Object]`.
 pub fn to_display_string(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => js_number(n),
-        other => other.to_string(),
+        Value::Array(items) => items
+            .iter()
+            .map(to_display_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) => "[object Object]".to_owned(),
     }
 }
 
@@ -137,6 +143,8 @@ mod tests {
         assert_eq!(to_display_string(&json!(1.0)), "1");
         assert_eq!(to_display_string(&json!(1.5)), "1.5");
         assert_eq!(to_display_string(&json!(null)), "");
-        assert_eq!(to_display_string(&json!({"a": 1})), r#"{"a":1}"#);
+        // String() of an object and of arrays (recorded from n8n 2.41.1).
+        assert_eq!(to_display_string(&json!({"a": 1})), "[object Object]");
+        assert_eq!(to_display_string(&json!([1, [2, null], "x"])), "1,2,,x");
     }
 }

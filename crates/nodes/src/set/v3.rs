@@ -45,20 +45,22 @@ fn base(input: &Map<String, Value>, params: &Value, version: f64) -> Map<String,
     match include {
         "none" => Map::new(),
         "selected" => {
+            // As n8n: with dot notation a path `a.b` is read through `a` and kept under its
+            // last segment, `b`; without, the name is one literal key.
+            let dots = params
+                .pointer("/options/dotNotation")
+                .and_then(Value::as_bool)
+                != Some(false);
             let mut out = Map::new();
             for name in names("includeFields") {
-                // `get` found it, so the path is within bounds and `set` cannot refuse it.
-                if let Some(v) = path::get(input, &name)
-                    && path::set(
-                        &mut out,
-                        &name,
-                        v.clone(),
-                        true,
-                        &mut path::Slots::default(),
-                    )
-                    .is_err()
-                {
-                    continue;
+                let (value, key) = if dots {
+                    let last = name.rsplit('.').next().unwrap_or(&name).to_owned();
+                    (path::get(input, &name), last)
+                } else {
+                    (input.get(&name), name.clone())
+                };
+                if let Some(v) = value {
+                    out.insert(key, v.clone());
                 }
             }
             out

@@ -75,6 +75,9 @@ pub struct RunOptions {
     pub pause_waits_over: Option<Duration>,
     /// Where Code node bodies run (a pool of sandbox processes), if not on this thread.
     pub code_host: crate::expr::CodeHosting,
+    /// The zone of a workflow whose settings name none (n8n's `GENERIC_TIMEZONE`); empty:
+    /// [`DEFAULT_TIMEZONE`].
+    pub default_timezone: String,
 }
 
 /// How much one execution may do and hold before it is stopped with an error.
@@ -239,7 +242,11 @@ impl<'w> Executor<'w> {
                 .get("timezone")
                 .and_then(Value::as_str)
                 .filter(|z| !z.is_empty() && *z != "DEFAULT")
-                .unwrap_or(DEFAULT_TIMEZONE),
+                .unwrap_or(if options.default_timezone.is_empty() {
+                    DEFAULT_TIMEZONE
+                } else {
+                    &options.default_timezone
+                }),
         )
         .with_static_data(options.static_data.clone());
         let sandbox = match &options.code_host.0 {
