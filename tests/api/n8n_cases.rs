@@ -245,12 +245,7 @@ fn wf_path(wf: &Value) -> String {
 /// Recorded cases Weft does not yet run as n8n does: each is a difference to fix (none is kept
 /// on purpose). The test fails when one of them starts passing (take it off) and when any other
 /// case differs.
-const NOT_YET_THE_SAME: &[&str] = &[
-    "code-type-error-line",
-    "extract-from-file-1-1-csv",
-    "extract-from-file-1-1-csv-with-a-bad-quote",
-    "extract-from-file-1-csv-with-a-bad-quote",
-];
+const NOT_YET_THE_SAME: &[&str] = &["code-type-error-line"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_recorded_from_n8n_runs_the_same_on_weft() {

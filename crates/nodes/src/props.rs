@@ -140,6 +140,7 @@ proptest! {
             from_line: 0,
             max_rows: None,
             partial_on_error: false,
+            header: true,
         };
         let _ = crate::files::read::csv_records(&text, &options);
     }

@@ -2,50 +2,6 @@
 // objects, booleans and dates (`'a b'.toTitleCase()`, `[1,2].sum()`, `$json.isEmpty()`, …).
 // They are non-enumerable prototype methods of this execution's own context only.
 (function (g) {
-  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  // UTF-8 bytes of a string, then standard base64 with padding (Node's Buffer does this).
-  function base64Encode(text) {
-    const bytes = [];
-    for (const ch of text) {
-      let c = ch.codePointAt(0);
-      if (c < 0x80) bytes.push(c);
-      else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-      else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-      else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    }
-    let out = '';
-    for (let i = 0; i < bytes.length; i += 3) {
-      const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
-      out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
-      out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
-      out += i + 2 < bytes.length ? B64[n & 63] : '=';
-    }
-    return out;
-  }
-  function base64Decode(text) {
-    const clean = text.replace(/[^A-Za-z0-9+/]/g, '');
-    const bytes = [];
-    for (let i = 0; i < clean.length; i += 4) {
-      const n = (B64.indexOf(clean[i]) << 18) | (B64.indexOf(clean[i + 1]) << 12)
-        | ((i + 2 < clean.length ? B64.indexOf(clean[i + 2]) : 0) << 6)
-        | (i + 3 < clean.length ? B64.indexOf(clean[i + 3]) : 0);
-      bytes.push((n >> 16) & 255);
-      if (i + 2 < clean.length) bytes.push((n >> 8) & 255);
-      if (i + 3 < clean.length) bytes.push(n & 255);
-    }
-    let out = '';
-    for (let i = 0; i < bytes.length;) {
-      const b = bytes[i];
-      let c, len;
-      if (b < 0x80) { c = b; len = 1; }
-      else if (b >= 0xf0) { c = ((b & 7) << 18) | ((bytes[i + 1] & 63) << 12) | ((bytes[i + 2] & 63) << 6) | (bytes[i + 3] & 63); len = 4; }
-      else if (b >= 0xe0) { c = ((b & 15) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63); len = 3; }
-      else { c = ((b & 31) << 6) | (bytes[i + 1] & 63); len = 2; }
-      out += String.fromCodePoint(c);
-      i += len;
-    }
-    return out;
-  }
   'use strict';
   const define = (proto, methods) => {
     for (const [name, fn] of Object.entries(methods)) {
@@ -76,8 +32,8 @@
     replaceSpecialChars() { return String(this).normalize('NFD').replace(/[\u0300-\u036f]/g, ''); },
     urlEncode(entire) { return entire ? encodeURI(this) : encodeURIComponent(this); },
     urlDecode(entire) { return entire ? decodeURI(this) : decodeURIComponent(this); },
-    base64Encode() { return base64Encode(String(this)); },
-    base64Decode() { return base64Decode(String(this)); },
+    base64Encode() { return g.Buffer.from(String(this)).toString('base64'); },
+    base64Decode() { return g.Buffer.from(String(this), 'base64').toString(); },
     quote(mark) { const q = mark === undefined ? '"' : mark; return q + String(this).replace(new RegExp(q, 'g'), '\\' + q) + q; },
     isEmail() { return /^[\w.+-]+@[\w-]+(\.[\w-]+)+$/.test(this); },
     isUrl() { return /^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(this); },

@@ -152,6 +152,12 @@
     if (!jmes) { g.__load('jmespath'); jmes = g.jmespath; }
     return jmes.search(data, expression);
   };
+  // Node's Buffer, evaluated on first use.
+  let buffer;
+  Object.defineProperty(g, 'Buffer', {
+    get: () => { if (!buffer) { g.__load('buffer'); buffer = g.__Buffer; } return buffer; },
+    configurable: true,
+  });
   g.$min = (...n) => Math.min(...n);
   g.$max = (...n) => Math.max(...n);
   // Code and Function nodes: the body runs as an async function; the settled outcome is

@@ -21,6 +21,7 @@ const LUXON: &str = include_str!("vendor/luxon.min.js");
 const JMESPATH: &str = include_str!("vendor/jmespath.min.js");
 const TRANSFORMS: &str = include_str!("transforms.js");
 const DATETIME: &str = include_str!("datetime.js");
+const BUFFER: &str = include_str!("buffer.js");
 /// `Intl` as a getter that loads `intl.js` the first time anything touches it.
 const LAZY_INTL: &str = "Object.defineProperty(globalThis, 'Intl', { configurable: true, \
     get() { delete globalThis.Intl; __load('intl'); return globalThis.Intl; } });";
@@ -96,6 +97,7 @@ fn load_library(ctx: Ctx<'_>, name: String) -> rquickjs::Result<()> {
         "jmespath" => script(&ctx, JMESPATH),
         "intl" => script(&ctx, INTL),
         "extensions" => script(&ctx, EXTENSIONS),
+        "buffer" => script(&ctx, BUFFER),
         _ => Ok(()),
     }
 }

@@ -327,6 +327,7 @@ fn extract_rows(
                 from_line: o.get("fromLine").and_then(Value::as_u64).unwrap_or(0) as usize,
                 max_rows: max,
                 partial_on_error: version < 1.1,
+                header,
             };
             let records = read::csv_records(&text(), &csv)?;
             return read::csv_rows(records, header, include_empty, max);

@@ -17,6 +17,8 @@ pub struct CsvOptions {
     /// Extract from File v1 (on in-memory data): a parse error ends the file quietly, keeping
     /// the rows read before it, as n8n's v1 did; from 1.1 the error fails the item.
     pub partial_on_error: bool,
+    /// The first record names the columns (errors name a field by it, as csv-parse does).
+    pub header: bool,
 }
 
 /// Splits CSV text into records of fields (RFC 4180 quoting, `\r\n` or `\n` rows).
@@ -57,9 +59,14 @@ pub fn csv_records(text: &str, o: &CsvOptions) -> Result<Vec<Vec<String>>, NodeE
                 at_start = false;
             }
             '"' if !o.relax_quotes => {
+                let at = record.len();
+                let field_name = match records.first().and_then(|h: &Vec<String>| h.get(at)) {
+                    Some(name) if o.header && !records.is_empty() => format!("{name:?}"),
+                    _ => at.to_string(),
+                };
                 error = Some(NodeError::new(format!(
-                    "Invalid Opening Quote: a quote is found on field {} at line {line}",
-                    record.len()
+                    "Invalid Opening Quote: a quote is found on field {field_name} at line \
+                     {line}, value is {field:?}"
                 )));
                 break;
             }
@@ -452,6 +459,7 @@ mod tests {
             from_line: 1,
             max_rows: None,
             partial_on_error: false,
+            header: true,
         }
     }
 
