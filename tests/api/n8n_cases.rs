@@ -291,7 +291,6 @@ async fn every_case_recorded_from_n8n_runs_the_same_on_weft() {
 /// them lands (remove it here) or when a new gap appears.
 const KNOWN_GAPS: &[(&str, f64)] = &[
     ("crypto", 2.0),
-    ("executeWorkflow", 1.3),
     ("executeWorkflow", 1.4),
     ("httpRequest", 1.0),
     ("httpRequest", 2.0),

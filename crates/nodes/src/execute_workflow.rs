@@ -1,9 +1,11 @@
-//! `n8n-nodes-base.executeWorkflow` v1–v1.2: runs another workflow — stored (by id) or given as
-//! JSON — once with all items or once per item, waiting for its result or not.
+//! `n8n-nodes-base.executeWorkflow` v1–v1.3: runs another workflow — stored (by id) or given as
+//! JSON — once with all items or once per item, waiting for its result or not. In per-item mode
+//! a failed call under continue-on-fail is an error item: in output 0 from 1.3, in output i
+//! (the item's index) before, as n8n.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
-use weft_engine::{WorkflowDefinition, WorkflowDraft};
+use weft_engine::{OnError, WorkflowDefinition, WorkflowDraft};
 
 use crate::util::{js_string, paired};
 
@@ -20,20 +22,36 @@ impl NodeType for ExecuteWorkflow {
         "n8n-nodes-base.executeWorkflow"
     }
     fn versions(&self) -> &'static [f64] {
-        &[1.0, 1.1, 1.2]
+        &[1.0, 1.1, 1.2, 1.3]
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             let each = ctx.parameter("mode", 0)?.as_str() == Some("each");
             let items = ctx.items().to_vec();
             if each {
-                let mut out = Vec::new();
+                let version = ctx.node.type_version.as_f64().unwrap_or(1.0);
+                let continues = ctx.node.on_error() != OnError::StopWorkflow;
+                let mut outputs: Vec<Vec<Item>> = vec![Vec::new()];
                 for (i, item) in items.into_iter().enumerate() {
-                    let result = call(&ctx, vec![item.clone()], i).await?;
-                    let returned = result.unwrap_or_else(|| vec![item]);
-                    out.extend(returned.into_iter().map(|r| paired(r, i)));
+                    match call(&ctx, vec![item.clone()], i).await {
+                        Ok(result) => {
+                            let returned = result.unwrap_or_else(|| vec![item]);
+                            outputs[0].extend(returned.into_iter().map(|r| paired(r, i)));
+                        }
+                        // As n8n: a failed call gives an error item, in output 0 from 1.3, in
+                        // output i (one per item) before.
+                        Err(e) if continues => {
+                            let at = if version >= 1.3 { 0 } else { i };
+                            if outputs.len() <= at {
+                                outputs.resize_with(at + 1, Vec::new);
+                            }
+                            let failed = Item::from_value(json!({"error": e.message}));
+                            outputs[at].push(paired(failed, i));
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
-                Ok(Some(vec![out]))
+                Ok(Some(outputs))
             } else {
                 let result = call(&ctx, items.clone(), 0).await?;
                 Ok(Some(vec![result.unwrap_or(items)]))
