@@ -16,6 +16,8 @@ pub struct StoreCredentials {
     pub(super) handle: Handle,
     /// The workflow whose owner's credentials the run may use.
     pub(super) workflow_id: uuid::Uuid,
+    /// The workflow's owner, looked up once per run (shares are checked at every lookup).
+    pub(super) owner: Arc<tokio::sync::OnceCell<Option<store::access::Actor>>>,
 }
 
 impl CredentialSource for StoreCredentials {
@@ -33,9 +35,11 @@ impl CredentialSource for StoreCredentials {
             let reference = reference.clone();
             let credential_type = credential_type.to_owned();
             let workflow_id = self.workflow_id;
+            let owner = self.owner.clone();
             self.handle
                 .spawn(async move {
-                    let owner = store::access::workflow_owner(&db, workflow_id)
+                    let owner = *owner
+                        .get_or_try_init(|| store::access::workflow_owner(&db, workflow_id))
                         .await
                         .map_err(|e| format!("credentials could not be read: {e}"))?;
                     store::credentials::resolve(&db, &cipher, &reference, &credential_type, owner)

@@ -234,6 +234,7 @@ impl Runner {
                     cipher: self.cipher.clone(),
                     handle: tokio::runtime::Handle::current(),
                     workflow_id: record.workflow_id,
+                    owner: Default::default(),
                 },
             ))),
             depth: record.call_depth,

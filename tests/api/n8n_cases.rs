@@ -88,6 +88,12 @@ async fn replay(app: &TestApp, name: &str) -> Value {
         .find(|n| n["type"] == "n8n-nodes-base.webhook")
         .expect("one Webhook node");
     let webhook_name = hook["name"].as_str().unwrap_or("Webhook").to_owned();
+    // The oracle prints the case's own path in place of the unique one it registered.
+    let own_path = hook["parameters"]["path"]
+        .as_str()
+        .unwrap_or("hook")
+        .trim_matches('/')
+        .to_owned();
     let path = format!("case-{}-{name}", uuid::Uuid::new_v4().simple());
     let method = hook["parameters"]["httpMethod"]
         .as_str()
@@ -215,9 +221,7 @@ async fn replay(app: &TestApp, name: &str) -> Value {
         "nodes": nodes,
     });
     drop_client_fields(&mut out);
-    let text = out
-        .to_string()
-        .replace(&path, wf_path(&read(name, "workflow")).as_str());
+    let text = out.to_string().replace(&path, &own_path);
     serde_json::from_str(&text).unwrap()
 }
 
@@ -227,19 +231,6 @@ fn found_exec(list: &Value, webhook: &str) -> Option<Value> {
             .find(|e| e["data"]["resultData"]["runData"].get(webhook).is_some())
             .cloned()
     })
-}
-
-/// The Webhook's own path in the case file (the oracle prints it in place of the unique one).
-fn wf_path(wf: &Value) -> String {
-    wf["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|n| n["type"] == "n8n-nodes-base.webhook")
-        .and_then(|n| n["parameters"]["path"].as_str())
-        .unwrap_or("hook")
-        .trim_matches('/')
-        .to_owned()
 }
 
 /// Recorded cases Weft does not yet run as n8n does: each is a difference to fix (none is kept

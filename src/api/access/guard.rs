@@ -39,36 +39,31 @@ fn rule_of(req: &ServiceRequest) -> Result<(Rule, On, Option<String>), ApiError>
     let routed = req.match_info().as_str();
     let method = req.method().as_str();
     // A literal segment beats a parameter (`/credentials/schema/{type}` over `/credentials/{id}`).
-    let mut matching: Vec<&str> = patterns()
+    let mut matching: Vec<&(&str, ResourceDef)> = patterns()
         .iter()
         .filter(|(_, def)| def.is_match(routed))
-        .map(|(p, _)| *p)
         .collect();
-    matching.sort_by_key(|p| std::cmp::Reverse(p.matches('{').count() == 0));
+    matching.sort_by_key(|(p, _)| std::cmp::Reverse(p.matches('{').count() == 0));
     if matching.is_empty() {
         return Err(ApiError::NoRoute {
             method: method.to_owned(),
             path: req.path().to_owned(),
         });
     }
-    if let Some((path, (rule, on))) = matching
+    if let Some(((rule, on), def)) = matching
         .iter()
-        .find_map(|p| rule_for(method, p).map(|r| (*p, r)))
+        .find_map(|(p, def)| rule_for(method, p).map(|r| (r, def)))
     {
-        let id = patterns()
-            .iter()
-            .find(|(p, _)| *p == path)
-            .and_then(|(_, def)| {
-                let mut matched = actix_web::dev::Path::new(routed);
-                def.capture_match_info(&mut matched)
-                    .then(|| matched.get("id").map(str::to_owned))
-                    .flatten()
-            });
+        let mut matched = actix_web::dev::Path::new(routed);
+        let id = def
+            .capture_match_info(&mut matched)
+            .then(|| matched.get("id").map(str::to_owned))
+            .flatten();
         return Ok((rule, on, id));
     }
     let mut allow: Vec<&str> = RULES
         .iter()
-        .filter(|(_, p, _, _)| matching.contains(p))
+        .filter(|(_, p, _, _)| matching.iter().any(|(m, _)| m == p))
         .map(|(m, _, _, _)| *m)
         .collect();
     allow.sort_unstable();

@@ -23,54 +23,56 @@ fn from_share(role: Option<String>) -> Found {
         .map_or(Found::Hidden, |r| Found::At(r.level()))
 }
 
+/// The level of `actor` on a resource whose `owner_id` lookup gave `owner` (`None`: no such
+/// resource); `share_role` reads the role it is shared with, and runs only when needed.
+async fn level_of(
+    actor: Actor,
+    owner: Option<Option<Uuid>>,
+    share_role: impl std::future::Future<Output = Result<Option<String>, sea_orm::DbErr>>,
+) -> Result<Found, StoreError> {
+    let Some(owner) = owner else {
+        return Ok(Found::Missing);
+    };
+    if actor.sees_all || owner == Some(actor.user_id) {
+        return Ok(Found::At(Level::Owner));
+    }
+    Ok(from_share(share_role.await?))
+}
+
 /// `actor`'s level on workflow `id`.
 pub async fn workflow_level(db: &Db, actor: Actor, id: Uuid) -> Result<Found, StoreError> {
-    let owner: Option<Option<Uuid>> = workflow::Entity::find_by_id(id)
+    let owner = workflow::Entity::find_by_id(id)
         .select_only()
         .column(workflow::Column::OwnerId)
         .into_tuple()
         .one(db.reader())
         .await?;
-    let Some(owner) = owner else {
-        return Ok(Found::Missing);
-    };
-    if actor.sees_all || owner == Some(actor.user_id) {
-        return Ok(Found::At(Level::Owner));
-    }
-    let role: Option<String> = workflow_share::Entity::find()
+    let role = workflow_share::Entity::find()
         .select_only()
         .column(workflow_share::Column::Role)
         .filter(workflow_share::Column::WorkflowId.eq(id))
         .filter(workflow_share::Column::UserId.eq(actor.user_id))
         .into_tuple()
-        .one(db.reader())
-        .await?;
-    Ok(from_share(role))
+        .one(db.reader());
+    level_of(actor, owner, role).await
 }
 
 /// `actor`'s level on credential `id`.
 pub async fn credential_level(db: &Db, actor: Actor, id: Uuid) -> Result<Found, StoreError> {
-    let owner: Option<Option<Uuid>> = credential::Entity::find_by_id(id)
+    let owner = credential::Entity::find_by_id(id)
         .select_only()
         .column(credential::Column::OwnerId)
         .into_tuple()
         .one(db.reader())
         .await?;
-    let Some(owner) = owner else {
-        return Ok(Found::Missing);
-    };
-    if actor.sees_all || owner == Some(actor.user_id) {
-        return Ok(Found::At(Level::Owner));
-    }
-    let role: Option<String> = credential_share::Entity::find()
+    let role = credential_share::Entity::find()
         .select_only()
         .column(credential_share::Column::Role)
         .filter(credential_share::Column::CredentialId.eq(id))
         .filter(credential_share::Column::UserId.eq(actor.user_id))
         .into_tuple()
-        .one(db.reader())
-        .await?;
-    Ok(from_share(role))
+        .one(db.reader());
+    level_of(actor, owner, role).await
 }
 
 /// `actor`'s level on execution `id`: its workflow's (an execution of a deleted workflow only

@@ -8,9 +8,7 @@ mod usable;
 
 pub use level::{Found, credential_level, execution_level, workflow_level};
 pub use shares::{credential_shares, set_credential_shares, set_workflow_shares, workflow_shares};
-pub use usable::{
-    actor_of_user, may_use_credential, unusable_credentials, workflow_owner, workflow_owner_id,
-};
+pub use usable::{actor_of_user, unusable_credentials, workflow_owner, workflow_owner_id};
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use uuid::Uuid;

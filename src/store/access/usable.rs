@@ -50,20 +50,6 @@ pub async fn actor_of_user(db: &Db, id: Uuid) -> Result<Option<Actor>, StoreErro
     }))
 }
 
-/// Whether `actor` may use credential `id` (it exists and is theirs or given to them).
-pub async fn may_use_credential(db: &Db, actor: Actor, id: Uuid) -> Result<bool, StoreError> {
-    let mut q = credential::Entity::find_by_id(id)
-        .select_only()
-        .column(credential::Column::Id);
-    if !actor.sees_all {
-        q = q.filter(visible_credentials(
-            Expr::col((credential::Entity, credential::Column::Id)),
-            actor.user_id,
-        ));
-    }
-    Ok(q.into_tuple::<Uuid>().one(db.reader()).await?.is_some())
-}
-
 /// The credential ids the nodes' `credentials` objects name that exist but `actor` may not
 /// use. References by name only, or to ids this server does not have, are left to the run.
 pub async fn unusable_credentials<'a>(
