@@ -1,6 +1,6 @@
 //! Cases recorded from real n8n 2.41.1 (`tests/n8n/NAME.workflow.json`, `.input.json`,
-//! `.expected.json`, made with the n8n oracle's `oracle.py --full`), replayed through Weft's
-//! public API and webhook path exactly as the oracle drives n8n: create, activate, call the
+//! `.expected.json`, and `.credentials.json` where its nodes use credentials), replayed through
+//! Weft's public API and webhook path exactly as the recording drove n8n: create, activate, call the
 //! Webhook with the input, read the execution back. Compared as n8n's own tests compare: key
 //! order ignored, numbers by value, item and branch order significant; the Webhook node's
 //! `headers` and `webhookUrl` depend on the client and are left out.
@@ -78,17 +78,37 @@ fn drop_client_fields(result: &mut Value) {
     }
 }
 
-/// Runs one case on `app` and returns what the oracle would print for it.
+/// Runs one case on `app` and returns what the recording printed for it.
 async fn replay(app: &TestApp, name: &str) -> Value {
     let mut wf = read(name, "workflow");
     let input = read(name, "input");
+    // Credentials the case's nodes name; each case's own, so names carry the case's name.
+    let credentials = cases_dir().join(format!("{name}.credentials.json"));
+    if credentials.exists() {
+        for mut c in read(name, "credentials")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let own = c["name"].as_str().unwrap_or_default().to_owned();
+            c["name"] = json!(format!("{own} ({name})"));
+            let res = app.post_json("/api/v1/credentials", &c).await;
+            assert!(
+                res.status().is_success(),
+                "{name}: credential {}",
+                res.status()
+            );
+            let made: Value = res.json().await.unwrap();
+            rename_credential(&mut wf, &own, &c["name"], &made["id"]);
+        }
+    }
     let nodes = wf["nodes"].as_array_mut().expect("nodes");
     let hook = nodes
         .iter_mut()
         .find(|n| n["type"] == "n8n-nodes-base.webhook")
         .expect("one Webhook node");
     let webhook_name = hook["name"].as_str().unwrap_or("Webhook").to_owned();
-    // The oracle prints the case's own path in place of the unique one it registered.
+    // The recording shows the case's own path in place of the unique one it registered.
     let own_path = hook["parameters"]["path"]
         .as_str()
         .unwrap_or("hook")
@@ -101,6 +121,24 @@ async fn replay(app: &TestApp, name: &str) -> Value {
         .to_owned();
     hook["parameters"]["path"] = json!(path);
     hook["webhookId"] = json!(uuid::Uuid::new_v4().to_string());
+    // Sub-workflows the case calls (`@sub:NAME` in its nodes), stored and activated first.
+    let subworkflows = cases_dir().join(format!("{name}.subworkflows.json"));
+    if subworkflows.exists() {
+        let mut text = wf.to_string();
+        for sub in read(name, "subworkflows")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let made = app.create_workflow(&sub).await;
+            let sub_id = made["id"].as_str().expect("sub-workflow id").to_owned();
+            app.post_json(&format!("/api/v1/workflows/{sub_id}/activate"), &json!({}))
+                .await;
+            let placeholder = format!("@sub:{}", sub["name"].as_str().unwrap_or_default());
+            text = text.replace(&placeholder, &sub_id);
+        }
+        wf = serde_json::from_str(&text).unwrap();
+    }
     let body = json!({
         "name": format!("case {name}"),
         "nodes": wf["nodes"],
@@ -225,6 +263,17 @@ async fn replay(app: &TestApp, name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// Points every node reference to the credential named `own` at the one the case created.
+fn rename_credential(wf: &mut Value, own: &str, name: &Value, id: &Value) {
+    for node in wf["nodes"].as_array_mut().into_iter().flatten() {
+        for reference in node["credentials"].as_object_mut().into_iter().flatten() {
+            if reference.1["name"] == own {
+                *reference.1 = json!({"id": id, "name": name});
+            }
+        }
+    }
+}
+
 fn found_exec(list: &Value, webhook: &str) -> Option<Value> {
     list["data"].as_array().and_then(|all| {
         all.iter()
@@ -240,7 +289,7 @@ const NOT_YET_THE_SAME: &[&str] = &["code-type-error-line"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_recorded_from_n8n_runs_the_same_on_weft() {
-    // The oracle runs n8n with GENERIC_TIMEZONE=UTC.
+    // The cases were recorded with n8n's GENERIC_TIMEZONE=UTC.
     let app = TestApp::spawn_with(Backend::Sqlite, |s| s.generic_timezone = "UTC".into()).await;
     let names = cases();
     assert!(!names.is_empty(), "no cases in tests/n8n");
@@ -281,8 +330,6 @@ async fn every_case_recorded_from_n8n_runs_the_same_on_weft() {
 /// each is listed in the closing notes with what it needs. The test below fails when one of
 /// them lands (remove it here) or when a new gap appears.
 const KNOWN_GAPS: &[(&str, f64)] = &[
-    ("crypto", 2.0),
-    ("executeWorkflow", 1.4),
     ("httpRequest", 1.0),
     ("httpRequest", 2.0),
     ("httpRequest", 4.3),

@@ -251,10 +251,16 @@ pub fn error_of(ex: &Value) -> String {
         .to_owned()
 }
 
-/// The execution failed with a clear message containing `want`, and no panic text.
+/// The execution failed with a clear message (or description under it) containing `want`, and
+/// no panic text.
 pub fn assert_node_error(ex: &Value, want: &str) {
     assert_eq!(ex["status"], "error", "{ex}");
-    let message = error_of(ex);
+    let error = &ex["data"]["resultData"]["error"];
+    let message = format!(
+        "{} {}",
+        error_of(ex),
+        error["description"].as_str().unwrap_or_default()
+    );
     assert!(message.contains(want), "{message:?} lacks {want:?}");
     for leak in ["panicked", "index out of bounds", ".rs:", "overflow"] {
         assert!(!message.contains(leak), "{message:?} shows {leak:?}");

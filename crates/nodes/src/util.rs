@@ -77,6 +77,13 @@ fn js_float(f: f64) -> String {
     format!("{mantissa}e{sign}{}", exp.abs())
 }
 
+/// n8n's `assertBinaryData` error: item `index` has no binary entry `property`.
+pub fn missing_binary(property: &str, index: usize) -> weft_engine::run::NodeError {
+    weft_engine::run::NodeError::new(format!(
+        "This operation expects the node's input data to contain a binary file '{property}', but none was found [item {index}]"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -65,7 +65,7 @@ pub struct CredentialWrite {
         example = "Partner webhook"
     )]
     pub name: String,
-    /// One of httpBasicAuth, httpHeaderAuth, httpBearerAuth, httpQueryAuth, jwtAuth.
+    /// One of httpBasicAuth, httpHeaderAuth, httpBearerAuth, httpQueryAuth, crypto, jwtAuth.
     #[serde(rename = "type")]
     #[schema(example = "httpHeaderAuth")]
     pub credential_type: String,

@@ -59,6 +59,16 @@ pub const TYPES: &[CredentialType] = &[
         fields: &[text("name"), text("value")],
     },
     CredentialType {
+        name: "crypto",
+        fields: &[
+            optional("hmacSecret"),
+            optional("signPrivateKey"),
+            optional("encryptionPassphrase"),
+            optional("encryptionPublicKey"),
+            optional("encryptionPrivateKey"),
+        ],
+    },
+    CredentialType {
         name: "jwtAuth",
         fields: &[
             choice("keyType", &["passphrase", "pemKey"]),

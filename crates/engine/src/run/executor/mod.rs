@@ -259,7 +259,11 @@ impl<'w> Executor<'w> {
         let mut error = None;
         // Node runs so far, counting those that produced nothing (they are not recorded).
         let mut steps = self.execution_index as usize;
+        // As n8n: the error of a node that failed but continued (its input passed on) ends the
+        // execution as failed when that node is the last to run.
+        let mut trailing_error = None;
         while let Some(mut entry) = self.stack.pop_front() {
+            trailing_error = None;
             if options.cancel.load(Ordering::Relaxed) {
                 status = ExecutionStatus::Canceled;
                 break;
@@ -323,6 +327,7 @@ impl<'w> Executor<'w> {
                         error = Some(err);
                         break;
                     }
+                    trailing_error = Some(err.clone());
                     (
                         entry
                             .inputs
@@ -362,6 +367,12 @@ impl<'w> Executor<'w> {
             if self.stack.is_empty() {
                 self.release_waiting();
             }
+        }
+        if status == ExecutionStatus::Success
+            && let Some(err) = trailing_error
+        {
+            status = ExecutionStatus::Error;
+            error = Some(err);
         }
         let static_data = sandbox.static_data_if_changed();
         ExecutionResult {

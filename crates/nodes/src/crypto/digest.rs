@@ -1,135 +1,12 @@
-//! `n8n-nodes-base.crypto` v1: hash, HMAC, RSA signatures and random strings, per item.
+//! Digests, HMACs and RSA signatures as Node's `crypto` makes them, and their text encodings.
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
-use serde_json::Value;
 use sha2::Digest;
-use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
-
-use crate::util::{paired, string_param};
-
-pub struct Crypto;
-
-impl NodeType for Crypto {
-    fn type_name(&self) -> &'static str {
-        "n8n-nodes-base.crypto"
-    }
-    fn versions(&self) -> &'static [f64] {
-        &[1.0]
-    }
-    fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
-        Box::pin(async move {
-            let action = string_param(&ctx, "action", 0, "hash")?;
-            let mut out = Vec::with_capacity(ctx.items().len());
-            for (i, item) in ctx.items().iter().enumerate() {
-                let (value, binary_used) = compute(&ctx, &action, item, i)?;
-                let property = string_param(&ctx, "dataPropertyName", i, "data")?;
-                let mut new = Item::new(item.json.clone());
-                if !binary_used {
-                    new.binary = item.binary.clone();
-                }
-                new.json.insert(property, Value::String(value));
-                out.push(paired(new, i));
-            }
-            Ok(Some(vec![out]))
-        })
-    }
-}
-
-/// The action's result for item `i`, and whether it consumed the item's binary data.
-fn compute(
-    ctx: &NodeContext<'_>,
-    action: &str,
-    item: &Item,
-    i: usize,
-) -> Result<(String, bool), NodeError> {
-    let at = |e: NodeError| NodeError {
-        item_index: Some(i),
-        ..e
-    };
-    match action {
-        "generate" => Ok((generate(ctx, i)?, false)),
-        "hash" | "hmac" => {
-            let kind = string_param(ctx, "type", i, "MD5")?;
-            let encoding = string_param(ctx, "encoding", i, "hex")?;
-            let binary = ctx.parameter("binaryData", i)?.as_bool().unwrap_or(false);
-            let input = if binary {
-                let property = string_param(ctx, "binaryPropertyName", i, "data")?;
-                binary_bytes(item, &property).map_err(at)?
-            } else {
-                string_param(ctx, "value", i, "")?.into_bytes()
-            };
-            let digest = if action == "hash" {
-                hash(&kind, &input)
-            } else {
-                let secret = string_param(ctx, "secret", i, "")?;
-                hmac(&kind, secret.as_bytes(), &input)
-            }
-            .map_err(at)?;
-            Ok((encode(&digest, &encoding).map_err(at)?, binary))
-        }
-        "sign" => {
-            let algorithm = string_param(ctx, "algorithm", i, "")?;
-            let encoding = string_param(ctx, "encoding", i, "hex")?;
-            let key = string_param(ctx, "privateKey", i, "")?;
-            let value = string_param(ctx, "value", i, "")?;
-            let signature = sign(&algorithm, &key, value.as_bytes()).map_err(at)?;
-            Ok((encode(&signature, &encoding).map_err(at)?, false))
-        }
-        other => Err(NodeError::new(format!(
-            "The action \"{other}\" is not known"
-        ))),
-    }
-}
-
-fn generate(ctx: &NodeContext<'_>, i: usize) -> Result<String, NodeError> {
-    let kind = string_param(ctx, "encodingType", i, "uuid")?;
-    if kind == "uuid" {
-        return Ok(uuid::Uuid::new_v4().to_string());
-    }
-    let length = ctx
-        .parameter("stringLength", i)?
-        .as_f64()
-        .unwrap_or(32.0)
-        .clamp(0.0, 1_048_576.0) as usize;
-    let mut bytes = vec![0u8; length];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| NodeError::new(format!("No random bytes available: {e}")))?;
-    let text = match kind.as_str() {
-        "hex" => hex(&bytes),
-        // Node's Buffer#toString('ascii') keeps the low seven bits of each byte.
-        "ascii" => bytes.iter().map(|b| char::from(b & 0x7f)).collect(),
-        "base64" => base64::engine::general_purpose::STANDARD
-            .encode(&bytes)
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect(),
-        other => return Err(NodeError::new(format!("The type \"{other}\" is not known"))),
-    };
-    Ok(text.chars().take(length).collect())
-}
-
-fn binary_bytes(item: &Item, property: &str) -> Result<Vec<u8>, NodeError> {
-    let entry = item
-        .binary
-        .as_ref()
-        .and_then(|b| b.get(property))
-        .ok_or_else(|| NodeError::new(format!("The item has no binary field '{property}'")))?;
-    let data = entry
-        .get("data")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .map_err(|e| {
-            NodeError::new(format!(
-                "Binary field '{property}' is not valid base64: {e}"
-            ))
-        })
-}
+use weft_engine::run::NodeError;
 
 /// Digest names as Node's `crypto` accepts them (case-insensitive, `RSA-` prefix allowed).
 fn normalise(name: &str) -> String {
@@ -180,7 +57,7 @@ pub(crate) fn hmac(kind: &str, key: &[u8], input: &[u8]) -> Result<Vec<u8>, Node
 
 /// An RSASSA-PKCS1-v1_5 signature, as Node's `createSign(algorithm).sign(pem)` makes with an
 /// RSA key (PKCS#1 or PKCS#8 PEM).
-fn sign(algorithm: &str, pem: &str, input: &[u8]) -> Result<Vec<u8>, NodeError> {
+pub fn sign(algorithm: &str, pem: &str, input: &[u8]) -> Result<Vec<u8>, NodeError> {
     let key = RsaPrivateKey::from_pkcs1_pem(pem.trim())
         .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem.trim()))
         .map_err(|_| {
@@ -202,7 +79,7 @@ fn sign(algorithm: &str, pem: &str, input: &[u8]) -> Result<Vec<u8>, NodeError> 
         .map_err(|e| NodeError::new(format!("Signing failed: {e}")))
 }
 
-fn encode(bytes: &[u8], encoding: &str) -> Result<String, NodeError> {
+pub fn encode(bytes: &[u8], encoding: &str) -> Result<String, NodeError> {
     match encoding {
         "hex" => Ok(hex(bytes)),
         "base64" => Ok(base64::engine::general_purpose::STANDARD.encode(bytes)),
@@ -212,7 +89,7 @@ fn encode(bytes: &[u8], encoding: &str) -> Result<String, NodeError> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

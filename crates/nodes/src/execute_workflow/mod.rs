@@ -1,10 +1,14 @@
-//! `n8n-nodes-base.executeWorkflow` v1–v1.3: runs another workflow — stored (by id) or given as
+//! `n8n-nodes-base.executeWorkflow` v1–v1.4: runs another workflow — stored (by id) or given as
 //! JSON — once with all items or once per item, waiting for its result or not. In per-item mode
 //! a failed call under continue-on-fail is an error item: in output 0 from 1.3, in output i
-//! (the item's index) before, as n8n.
+//! (the item's index) before, as n8n. Inputs are mapped and type-checked in [`inputs`].
 
-use serde_json::{Map, Value, json};
-use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
+mod inputs;
+
+use serde_json::{Value, json};
+use weft_engine::run::{
+    Item, NodeContext, NodeError, NodeFuture, NodeType, PairedItem, PairedItemRef,
+};
 use weft_engine::{OnError, WorkflowDefinition, WorkflowDraft};
 
 use crate::util::{js_string, paired};
@@ -22,12 +26,14 @@ impl NodeType for ExecuteWorkflow {
         "n8n-nodes-base.executeWorkflow"
     }
     fn versions(&self) -> &'static [f64] {
-        &[1.0, 1.1, 1.2, 1.3]
+        &[1.0, 1.1, 1.2, 1.3, 1.4]
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
             let each = ctx.parameter("mode", 0)?.as_str() == Some("each");
-            let items = ctx.items().to_vec();
+            // As n8n, the inputs are mapped and checked first: a value that does not fit its
+            // declared type fails the node whatever its error setting.
+            let items = inputs::workflow_inputs(&ctx, ctx.items().to_vec(), 0)?;
             if each {
                 let version = ctx.node.type_version.as_f64().unwrap_or(1.0);
                 let continues = ctx.node.on_error() != OnError::StopWorkflow;
@@ -48,13 +54,31 @@ impl NodeType for ExecuteWorkflow {
                             let failed = Item::from_value(json!({"error": e.message}));
                             outputs[at].push(paired(failed, i));
                         }
-                        Err(e) => return Err(e),
+                        Err(e) => {
+                            return Err(NodeError {
+                                message: format!("Error executing workflow with item at index {i}"),
+                                description: Some(e.message),
+                                item_index: Some(i),
+                            });
+                        }
                     }
                 }
                 Ok(Some(outputs))
             } else {
-                let result = call(&ctx, items.clone(), 0).await?;
-                Ok(Some(vec![result.unwrap_or(items)]))
+                match call(&ctx, items.clone(), 0).await {
+                    Ok(result) => Ok(Some(vec![result.unwrap_or(items)])),
+                    // As n8n: one error item standing for every input item.
+                    Err(e) if ctx.node.on_error() != OnError::StopWorkflow => {
+                        let mut failed = Item::from_value(json!({"error": e.message}));
+                        failed.paired_item = Some(PairedItem::Many(
+                            (0..items.len() as u32)
+                                .map(|item| PairedItemRef { item, input: None })
+                                .collect(),
+                        ));
+                        Ok(Some(vec![vec![failed]]))
+                    }
+                    Err(e) => Err(e),
+                }
             }
         })
     }
@@ -115,33 +139,6 @@ fn source(ctx: &NodeContext<'_>, i: usize) -> Result<Source, NodeError> {
     }
 }
 
-/// v1.2's `workflowInputs` with `defineBelow`: the fields the sub-workflow receives per item.
-fn mapped_inputs(
-    ctx: &NodeContext<'_>,
-    items: Vec<Item>,
-    first: usize,
-) -> Result<Vec<Item>, NodeError> {
-    let inputs = ctx.parameter("workflowInputs", first)?;
-    if inputs.get("mappingMode").and_then(Value::as_str) != Some("defineBelow") {
-        return Ok(items);
-    }
-    let Some(template) = ctx
-        .node
-        .parameters
-        .pointer("/workflowInputs/value")
-        .cloned()
-    else {
-        return Ok(items);
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (offset, item) in items.into_iter().enumerate() {
-        let resolved = ctx.resolve(&template, first + offset)?;
-        let json: Map<String, Value> = resolved.as_object().cloned().unwrap_or_default();
-        out.push(Item { json, ..item });
-    }
-    Ok(out)
-}
-
 /// Runs the sub-workflow for `items`; `None` when not waiting for it (the caller passes its
 /// input through, as n8n does).
 async fn call(
@@ -158,7 +155,6 @@ async fn call(
         .get("waitForSubWorkflow")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    let items = mapped_inputs(ctx, items, i)?;
     let items: Vec<Item> = items
         .into_iter()
         .map(|mut item| {
