@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod authz_matrix;
+mod case_server;
 mod cli;
 mod credentials;
 mod errors;

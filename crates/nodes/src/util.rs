@@ -84,6 +84,18 @@ pub fn missing_binary(property: &str, index: usize) -> weft_engine::run::NodeErr
     ))
 }
 
+/// JavaScript's truthiness of a JSON value.
+pub fn truthy(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

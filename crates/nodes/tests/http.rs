@@ -59,7 +59,7 @@ async fn an_open_breaker_fails_fast_then_closes_after_a_good_trial() {
     let down = format!("{base}/down");
     for _ in 0..2 {
         let err = get(&registry, &down).await.unwrap_err();
-        assert!(err.starts_with("503 - Service unavailable"), "{err}");
+        assert!(err.starts_with("Service unavailable"), "{err}");
     }
     assert_eq!(server.down_hits.load(Ordering::SeqCst), 2);
     let err = get(&registry, &down).await.unwrap_err();

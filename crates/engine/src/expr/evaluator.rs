@@ -170,6 +170,23 @@ impl Evaluator<'_> {
         Ok(Value::String(out))
     }
 
+    /// Like [`Evaluator::resolve`], with the variables of `extras` (an object, e.g.
+    /// `{"$response": …}`) in scope and, as n8n evaluates such parameters, a TypeError making
+    /// an expression's value undefined (`null` here) instead of an error.
+    pub fn resolve_with(
+        &self,
+        value: &Value,
+        index: usize,
+        extras: &Value,
+    ) -> Result<Value, ExprError> {
+        let sandbox = self.sandbox.get()?;
+        sandbox.set_extras(Some(extras))?;
+        drop(sandbox);
+        let out = self.resolve(value, index);
+        self.sandbox.get()?.set_extras(None)?;
+        out
+    }
+
     /// A whole parameter tree, every expression string in it resolved for item `index`.
     pub fn resolve(&self, value: &Value, index: usize) -> Result<Value, ExprError> {
         Ok(match value {

@@ -34,6 +34,18 @@
     contexts = scope.contexts || {};
     clockOffset = scope.clockOffset || 0;
   };
+  // Extra variables some nodes evaluate their parameters with (HTTP Request pagination's
+  // $response, $request, $pageCount, $version). While they are set, a TypeError in an
+  // expression makes its value undefined, as n8n's evaluation of those parameters does.
+  let extraNames = [];
+  let lenient = false;
+  g.__setExtras = function (json) {
+    for (const name of extraNames) delete g[name];
+    const extras = json ? JSON.parse(json) : null;
+    extraNames = extras ? Object.keys(extras) : [];
+    lenient = extras !== null;
+    for (const name of extraNames) g[name] = extras[name];
+  };
   g.__eval = function (code, index) {
     let f = compiled.get(code);
     if (!f) {
@@ -44,7 +56,13 @@
     g.$itemIndex = index;
     g.$json = item ? item.json : {};
     g.$binary = item && item.binary ? item.binary : {};
-    const value = f();
+    let value;
+    try {
+      value = f();
+    } catch (error) {
+      if (lenient && error instanceof TypeError) return undefined;
+      throw error;
+    }
     return value === undefined ? undefined : JSON.stringify(value);
   };
 

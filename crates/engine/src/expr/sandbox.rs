@@ -352,6 +352,15 @@ impl Sandbox {
         serde_json::from_str(&out).map_err(|e| ExprError::Engine(e.to_string()))
     }
 
+    /// Sets (or with `None` removes) the extra variables expressions see, e.g. `$response`.
+    pub fn set_extras(&self, extras: Option<&Value>) -> Result<(), ExprError> {
+        let json = extras.map(Value::to_string);
+        self.call(|ctx| {
+            let f: Function = ctx.globals().get("__setExtras")?;
+            f.call::<_, ()>((json,))
+        })
+    }
+
     /// Evaluates one `{{ }}` body for item `index` of `scope`.
     pub fn eval(
         &self,

@@ -166,6 +166,19 @@ impl NodeContext<'_> {
             .insert(self.node.name.clone(), context);
     }
 
+    /// Resolves `value` with the extra variables of `extras` in scope (see
+    /// [`Evaluator::resolve_with`]).
+    pub fn resolve_with(
+        &self,
+        value: &Value,
+        index: usize,
+        extras: &Value,
+    ) -> Result<Value, NodeError> {
+        self.evaluator
+            .resolve_with(value, index, extras)
+            .map_err(|e| expr_error(e, index))
+    }
+
     /// Resolves any parameter value (for nodes that walk their own parameter trees).
     pub fn resolve(&self, value: &Value, index: usize) -> Result<Value, NodeError> {
         self.evaluator

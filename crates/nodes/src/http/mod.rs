@@ -1,23 +1,29 @@
-//! `n8n-nodes-base.httpRequest` v3–v4.2: one pooled client for the process, the SSRF guard on
-//! every address and redirect hop, a circuit breaker per host, n8n's response shapes and errors.
+//! `n8n-nodes-base.httpRequest` v3–v4.5: one pooled client for the process, the SSRF guard on
+//! every address and redirect hop, a circuit breaker per host, pagination, n8n's request and
+//! response shapes and its errors, by version.
 
 mod auth;
 pub mod breaker;
+mod errors;
 pub mod guard;
+mod paginate;
+mod qs;
 mod request;
 mod response;
+mod send;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, LOCATION};
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 use weft_engine::OnError;
-use weft_engine::run::{NodeContext, NodeError, NodeFuture, NodeType};
+use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
 
 use self::breaker::Breakers;
 use self::guard::{Allowlist, Guard, GuardedResolver};
-use self::request::{Body, PartValue, Prepared};
+use self::paginate::Pagination;
+use self::request::Prepared;
+use crate::util::paired;
 
 /// Largest response body the node reads into an execution.
 const MAX_RESPONSE_BYTES: usize = 64 << 20;
@@ -92,15 +98,28 @@ impl NodeType for HttpRequest {
         "n8n-nodes-base.httpRequest"
     }
     fn versions(&self) -> &'static [f64] {
-        &[3.0, 4.0, 4.1, 4.2]
+        &[3.0, 4.0, 4.1, 4.2, 4.3, 4.4, 4.5]
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
+            let version = ctx.node.type_version.as_f64().unwrap_or(4.0);
             let mut out = Vec::new();
             let auth = auth::load(&ctx).await?;
+            let never_error = ctx
+                .node
+                .parameters
+                .pointer("/options/response/response/neverError")
+                .and_then(Value::as_bool)
+                == Some(true);
+            let pagination = Pagination::of(&ctx.node.parameters, never_error)?;
+            // Pagination's own expressions are evaluated per request, not with the rest.
+            let mut unpaged = ctx.node.parameters.clone();
+            if let Some(Value::Object(o)) = unpaged.get_mut("options") {
+                o.remove("pagination");
+            }
             let items = ctx.items();
             for (i, item) in items.iter().enumerate() {
-                let p = ctx.parameters(i)?;
+                let p = ctx.resolve(&unpaged, i)?;
                 let options = p.get("options").cloned().unwrap_or(Value::Null);
                 if let Some(batch) = options.pointer("/batching/batch") {
                     let size = batch
@@ -116,45 +135,98 @@ impl NodeType for HttpRequest {
                         ctx.clock.sleep(Duration::from_millis(pause)).await;
                     }
                 }
-                if options.get("pagination").is_some_and(|v| !v.is_null()) {
-                    return Err(NodeError::new("Pagination is not supported by this server yet")
-                        .with_description("Loop with Split in Batches or an IF node over the next page instead"));
-                }
-                let at = |e: NodeError| NodeError {
-                    item_index: Some(i),
-                    ..e
-                };
-                let prepared = request::prepare(&p, item).map(|mut prepared| {
-                    if let Some(auth) = &auth {
-                        auth.apply(&mut prepared);
+                let result = match request::prepare(&p, item, version) {
+                    Ok(mut prepared) => {
+                        if let Some(auth) = &auth {
+                            auth.apply(&mut prepared);
+                        }
+                        self.fetch(&ctx, pagination.as_ref(), prepared, &options, version, i)
+                            .await
                     }
-                    prepared
-                });
-                let result = match prepared {
-                    Ok(prepared) => match self.send(prepared, &options).await {
-                        Ok(answer) => response::items(answer, &options, i),
-                        Err(e) => Err(e),
-                    },
-                    Err(e) => Err(e),
+                    Err(e) => Err(Failure::Build(e)),
                 };
+                let continues = ctx.node.on_error() != OnError::StopWorkflow;
                 match result {
                     Ok(items) => out.extend(items),
                     // With "continue" on error, each failed request becomes an error item, as in n8n.
-                    Err(e) if ctx.node.on_error() != OnError::StopWorkflow => {
-                        let mut error = serde_json::Map::new();
+                    Err(Failure::Build(e)) if continues => {
+                        out.push(paired(Item::from_value(json!({ "error": e.message })), i));
+                    }
+                    Err(Failure::Send(e)) if continues => {
+                        let mut error = Map::new();
                         error.insert("message".into(), Value::String(e.message));
                         if let Some(d) = e.description {
                             error.insert("description".into(), Value::String(d));
                         }
-                        let mut json = serde_json::Map::new();
-                        json.insert("error".into(), Value::Object(error));
-                        out.push(crate::util::paired(weft_engine::run::Item::new(json), i));
+                        out.push(paired(Item::from_value(json!({ "error": error })), i));
                     }
-                    Err(e) => return Err(at(e)),
+                    Err(Failure::Status(answer)) if continues => {
+                        out.push(response::status_error_item(&answer, version, i));
+                    }
+                    Err(Failure::Build(e) | Failure::Send(e)) => return Err(at(e, i)),
+                    Err(Failure::Status(answer)) => {
+                        return Err(at(response::status_error(&answer), i));
+                    }
                 }
             }
             Ok(Some(vec![out]))
         })
+    }
+}
+
+fn at(e: NodeError, i: usize) -> NodeError {
+    NodeError {
+        item_index: Some(i),
+        ..e
+    }
+}
+
+/// Why one item's request gave no items.
+pub(crate) enum Failure {
+    /// Its parameters do not make a request.
+    Build(NodeError),
+    /// It could not be sent or answered.
+    Send(NodeError),
+    /// It was answered with an error status.
+    Status(Answer),
+}
+
+impl From<NodeError> for Failure {
+    fn from(e: NodeError) -> Self {
+        Self::Send(e)
+    }
+}
+
+impl HttpRequest {
+    /// The items for item `i`'s request: one answer, or every page when paginating.
+    async fn fetch(
+        &self,
+        ctx: &NodeContext<'_>,
+        pagination: Option<&Pagination>,
+        prepared: Prepared,
+        options: &Value,
+        version: f64,
+        i: usize,
+    ) -> Result<Vec<Item>, Failure> {
+        let Some(pagination) = pagination else {
+            let answer = self
+                .send(prepared, options, version)
+                .await
+                .map_err(Failure::Send)?;
+            if response::fails(&answer, options) {
+                return Err(Failure::Status(answer));
+            }
+            return response::items(answer, options, i).map_err(Failure::Send);
+        };
+        let pages = self
+            .paginate(ctx, pagination, prepared, options, version, i)
+            .await?;
+        let mut out = Vec::new();
+        for page in pages {
+            // Only the page that ended paging can be an error answer, and n8n outputs it.
+            out.extend(response::items(page, options, i).map_err(Failure::Send)?);
+        }
+        Ok(out)
     }
 }
 
@@ -163,210 +235,4 @@ pub struct Answer {
     pub status: reqwest::StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub body: Vec<u8>,
-}
-
-impl HttpRequest {
-    async fn send(&self, prepared: Prepared, options: &Value) -> Result<Answer, NodeError> {
-        let follow = options
-            .pointer("/redirect/redirect/followRedirects")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
-        let max_redirects = options
-            .pointer("/redirect/redirect/maxRedirects")
-            .and_then(Value::as_u64)
-            .unwrap_or(21);
-        let timeout = options
-            .get("timeout")
-            .and_then(Value::as_u64)
-            .filter(|t| *t > 0)
-            .map_or(Duration::from_secs(300), Duration::from_millis);
-        let insecure = options
-            .get("allowUnauthorizedCerts")
-            .and_then(Value::as_bool)
-            == Some(true);
-        let client = if insecure {
-            self.insecure.get_or_init(|| client(&self.guard, true))
-        } else {
-            &self.client
-        };
-        let Prepared {
-            mut method,
-            mut url,
-            headers,
-            mut secret_headers,
-            mut body,
-        } = prepared;
-        let origin = url.origin();
-        let mut hops = 0;
-        loop {
-            self.guard
-                .check_url(&url)
-                .map_err(|r| NodeError::new(r.to_string()).with_description(ALLOW_HINT))?;
-            let host = format!(
-                "{}:{}",
-                url.host_str().unwrap_or_default(),
-                url.port_or_known_default().unwrap_or(0)
-            );
-            if let Err(wait) = self.breakers.admit(&host) {
-                return Err(NodeError::new(format!(
-                    "The circuit breaker for {host} is open after repeated failures; retry in {} s",
-                    wait.as_millis().div_ceil(1000).max(1)
-                )));
-            }
-            let mut req = client.request(method.clone(), url.clone()).timeout(timeout);
-            if url.origin() != origin {
-                secret_headers.clear();
-            }
-            for (k, v) in headers.iter().chain(&secret_headers) {
-                req = req.header(k.as_str(), v.as_str());
-            }
-            req = attach(req, &body);
-            let sent = req.send().await;
-            let res = match sent {
-                Ok(res) => res,
-                Err(e) => {
-                    if let Some(refused) = guard::refusal(&e) {
-                        return Err(
-                            NodeError::new(refused.to_string()).with_description(ALLOW_HINT)
-                        );
-                    }
-                    self.breakers.record(&host, false);
-                    return Err(transport_error(&e));
-                }
-            };
-            let status = res.status();
-            if status.is_redirection()
-                && follow
-                && let Some(next) = res.headers().get(LOCATION)
-            {
-                hops += 1;
-                if hops > max_redirects {
-                    return Err(NodeError::new(format!(
-                        "Maximum number of redirects ({max_redirects}) exceeded"
-                    )));
-                }
-                let next = next.to_str().unwrap_or_default();
-                url = url.join(next).map_err(|_| {
-                    NodeError::new(format!("The redirect to \"{next}\" is not a valid URL"))
-                })?;
-                if matches!(status.as_u16(), 301..=303) && method != reqwest::Method::HEAD {
-                    method = reqwest::Method::GET;
-                    body = Body::None;
-                }
-                self.breakers.record(&host, true);
-                continue;
-            }
-            let headers = res.headers().clone();
-            let body = read_limited(res).await;
-            self.breakers
-                .record(&host, !status.is_server_error() && body.is_ok());
-            return Ok(Answer {
-                status,
-                headers,
-                body: body?,
-            });
-        }
-    }
-}
-
-const ALLOW_HINT: &str = "Requests to internal addresses are refused; an operator can allow a host or network with WEFT_HTTP_ALLOW";
-
-fn attach(req: reqwest::RequestBuilder, body: &Body) -> reqwest::RequestBuilder {
-    match body {
-        Body::None => req,
-        Body::Json(v) => req
-            .header(CONTENT_TYPE, "application/json")
-            .body(serde_json::to_vec(v).unwrap_or_default()),
-        Body::Form(pairs) => {
-            let encoded = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs.iter())
-                .finish();
-            req.header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(encoded)
-        }
-        Body::Raw {
-            bytes,
-            content_type,
-        } => {
-            let req = match content_type {
-                Some(t) => req.header(CONTENT_TYPE, t.as_str()),
-                None => req,
-            };
-            req.body(bytes.clone())
-        }
-        Body::Multipart(parts) => {
-            let boundary = format!("----weft{}", uuid::Uuid::new_v4().simple());
-            let mut out = Vec::new();
-            for part in parts {
-                out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-                let name = part.name.replace('"', "%22");
-                match &part.value {
-                    PartValue::Text(t) => {
-                        out.extend_from_slice(
-                            format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n")
-                                .as_bytes(),
-                        );
-                        out.extend_from_slice(t.as_bytes());
-                    }
-                    PartValue::File {
-                        bytes,
-                        file_name,
-                        mime,
-                    } => {
-                        let file = file_name.replace('"', "%22");
-                        out.extend_from_slice(
-                            format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: {mime}\r\n\r\n").as_bytes(),
-                        );
-                        out.extend_from_slice(bytes);
-                    }
-                }
-                out.extend_from_slice(b"\r\n");
-            }
-            out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-            req.header(
-                CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(out)
-        }
-    }
-}
-
-async fn read_limited(mut res: reqwest::Response) -> Result<Vec<u8>, NodeError> {
-    let mut body = Vec::new();
-    loop {
-        match res.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Err(NodeError::new(format!(
-                        "The response is larger than {} MiB",
-                        MAX_RESPONSE_BYTES >> 20
-                    )));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(body),
-            Err(e) => return Err(transport_error(&e)),
-        }
-    }
-}
-
-fn transport_error(e: &reqwest::Error) -> NodeError {
-    let detail = {
-        let mut parts = vec![e.to_string()];
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            parts.push(s.to_string());
-            source = s.source();
-        }
-        parts.join(": ")
-    };
-    if e.is_timeout() {
-        NodeError::new("The connection timed out, consider setting the 'Retry on Fail' option in the node settings").with_description(detail)
-    } else if e.is_connect() {
-        NodeError::new("The service refused the connection - perhaps it is offline")
-            .with_description(detail)
-    } else {
-        NodeError::new("The connection to the server was closed unexpectedly, perhaps it is offline. You can retry the request immediately or wait and retry later.").with_description(detail)
-    }
 }

@@ -1,17 +1,21 @@
 //! The HTTP Request node's parameters (v3–v4.x) for one item, parsed into the request to send:
-//! method, URL with query, headers, and a JSON, form, multipart, raw or binary body.
+//! method, URL with query, headers, and a JSON, form, multipart, raw or binary body; repeated
+//! names, array formats and dotted JSON names as the node's version writes them.
 
 use base64::Engine;
 use reqwest::Method;
 use serde_json::{Map, Value};
 use weft_engine::run::{Item, NodeError};
 
+use super::qs::{self, ArrayFormat};
 use crate::util::js_string;
 
+#[derive(Clone)]
 pub enum Body {
     None,
     Json(Value),
-    Form(Vec<(String, String)>),
+    /// Fields, written as `qs` writes a form (arrays with indices).
+    Form(Vec<(String, Value)>),
     Multipart(Vec<Part>),
     Raw {
         bytes: Vec<u8>,
@@ -19,11 +23,13 @@ pub enum Body {
     },
 }
 
+#[derive(Clone)]
 pub struct Part {
     pub name: String,
     pub value: PartValue,
 }
 
+#[derive(Clone)]
 pub enum PartValue {
     Text(String),
     File {
@@ -33,6 +39,7 @@ pub enum PartValue {
     },
 }
 
+#[derive(Clone)]
 pub struct Prepared {
     pub method: Method,
     pub url: reqwest::Url,
@@ -87,7 +94,8 @@ fn object_pairs(value: &Value, what: &str) -> Result<Vec<(String, Value)>, NodeE
     }
 }
 
-fn plain(v: &Value) -> String {
+/// A value as text in a header, form field or query: objects and arrays as JSON.
+pub(super) fn plain(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::Object(_) | Value::Array(_) => v.to_string(),
@@ -122,8 +130,24 @@ fn binary_of(item: &Item, field: &str) -> Result<(Vec<u8>, String, String), Node
     Ok((bytes, name, mime))
 }
 
-/// The request item `item` asks for, from its resolved parameters `p`.
-pub fn prepare(p: &Value, item: &Item) -> Result<Prepared, NodeError> {
+/// The `accept` header n8n sends when the request sets none, by response format.
+fn default_accept(p: &Value) -> &'static str {
+    match p
+        .pointer("/options/response/response/responseFormat")
+        .and_then(Value::as_str)
+    {
+        Some("json") => "application/json,text/*;q=0.99",
+        Some("text") => {
+            "application/json,text/html,application/xhtml+xml,application/xml,text/*;q=0.9, */*;q=0.1"
+        }
+        _ => {
+            "application/json,text/html,application/xhtml+xml,application/xml,text/*;q=0.9, image/*;q=0.8, */*;q=0.7"
+        }
+    }
+}
+
+/// The request item `item` asks for, from its resolved parameters `p`, as node `version` builds it.
+pub fn prepare(p: &Value, item: &Item, version: f64) -> Result<Prepared, NodeError> {
     let method_name = p
         .get("method")
         .and_then(Value::as_str)
@@ -147,20 +171,19 @@ pub fn prepare(p: &Value, item: &Item) -> Result<Prepared, NodeError> {
         let query = if p.get("specifyQuery").and_then(Value::as_str) == Some("json") {
             object_pairs(&json_param(p, "jsonQuery", "Query Parameters")?, "query")?
         } else {
-            pairs(p, "queryParameters")
+            qs::keyed(pairs(p, "queryParameters"), version)
         };
-        let mut q = url.query_pairs_mut();
-        for (k, v) in query {
-            match v {
-                Value::Array(list) => {
-                    for e in list {
-                        q.append_pair(&k, &plain(&e));
-                    }
-                }
-                other => {
-                    q.append_pair(&k, &plain(&other));
-                }
-            }
+        let format = ArrayFormat::from_option(
+            p.pointer("/options/queryParameterArrays")
+                .and_then(Value::as_str),
+        );
+        let added = qs::stringify(&query, format);
+        if !added.is_empty() {
+            let joined = match url.query().filter(|q| !q.is_empty()) {
+                Some(existing) => format!("{existing}&{added}"),
+                None => added,
+            };
+            url.set_query(Some(&joined));
         }
     }
     let mut headers = Vec::new();
@@ -168,12 +191,25 @@ pub fn prepare(p: &Value, item: &Item) -> Result<Prepared, NodeError> {
         let list = if p.get("specifyHeaders").and_then(Value::as_str) == Some("json") {
             object_pairs(&json_param(p, "jsonHeaders", "Headers")?, "headers")?
         } else {
-            pairs(p, "headerParameters")
+            qs::keyed(pairs(p, "headerParameters"), version)
         };
-        headers.extend(list.into_iter().map(|(k, v)| (k, plain(&v))));
+        for (k, v) in list {
+            match v {
+                Value::Array(values) => {
+                    headers.extend(values.iter().map(|v| (k.clone(), plain(v))))
+                }
+                other => headers.push((k, plain(&other))),
+            }
+        }
+    }
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+    {
+        headers.push(("accept".to_owned(), default_accept(p).to_owned()));
     }
     let body = if flag(p, "sendBody") {
-        body(p, item)?
+        body(p, item, version)?
     } else {
         Body::None
     };
@@ -186,7 +222,19 @@ pub fn prepare(p: &Value, item: &Item) -> Result<Prepared, NodeError> {
     })
 }
 
-fn body(p: &Value, item: &Item) -> Result<Body, NodeError> {
+/// Key/value body rows as a JSON object: from v4 a dotted or bracketed name nests (lodash's
+/// `set`), before it is a key as written.
+fn json_rows(rows: Vec<(String, Value)>, version: f64) -> Result<Value, NodeError> {
+    let mut out = Map::new();
+    let mut slots = crate::set::path::Slots::default();
+    for (name, value) in rows {
+        crate::set::path::set(&mut out, &name, value, version >= 4.0, &mut slots)
+            .map_err(|e| crate::set::path::path_error(&name, e))?;
+    }
+    Ok(Value::Object(out))
+}
+
+fn body(p: &Value, item: &Item, version: f64) -> Result<Body, NodeError> {
     let keypair = p.get("specifyBody").and_then(Value::as_str) != Some("json");
     match p
         .get("contentType")
@@ -194,13 +242,13 @@ fn body(p: &Value, item: &Item) -> Result<Body, NodeError> {
         .unwrap_or("json")
     {
         "json" => Ok(Body::Json(if keypair {
-            Value::Object(pairs(p, "bodyParameters").into_iter().collect())
+            json_rows(pairs(p, "bodyParameters"), version)?
         } else {
             json_param(p, "jsonBody", "Body")?
         })),
         "form-urlencoded" => {
             let list = if keypair {
-                pairs(p, "bodyParameters")
+                qs::keyed(pairs(p, "bodyParameters"), version)
             } else if let Some(Value::String(s)) = p.get("body") {
                 url::form_urlencoded::parse(s.as_bytes())
                     .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
@@ -208,9 +256,7 @@ fn body(p: &Value, item: &Item) -> Result<Body, NodeError> {
             } else {
                 object_pairs(&json_param(p, "jsonBody", "Body")?, "body")?
             };
-            Ok(Body::Form(
-                list.into_iter().map(|(k, v)| (k, plain(&v))).collect(),
-            ))
+            Ok(Body::Form(list))
         }
         "multipart-form-data" => {
             let rows = p
@@ -280,19 +326,20 @@ mod tests {
             "sendHeaders": true, "headerParameters": {"parameters": [{"name": "X-Key", "value": 7}]},
             "sendBody": true, "bodyParameters": {"parameters": [{"name": "n", "value": 1}]}
         });
-        let r = prepare(&p, &Item::default()).unwrap();
+        let r = prepare(&p, &Item::default(), 4.2).unwrap();
         assert_eq!(r.method, Method::POST);
-        assert_eq!(r.url.as_str(), "https://example.com/a?x=1&q=a+b");
-        assert_eq!(r.headers, vec![("X-Key".to_owned(), "7".to_owned())]);
+        assert_eq!(r.url.as_str(), "https://example.com/a?x=1&q=a%20b");
+        assert_eq!(r.headers[0], ("X-Key".to_owned(), "7".to_owned()));
+        assert_eq!(r.headers[1].0, "accept");
         assert!(matches!(r.body, Body::Json(ref v) if v == &json!({"n": 1})));
     }
 
     #[test]
     fn bad_urls_and_json_are_node_errors() {
-        assert!(prepare(&json!({"url": "ftp://x"}), &Item::default()).is_err());
-        assert!(prepare(&json!({"url": ""}), &Item::default()).is_err());
+        assert!(prepare(&json!({"url": "ftp://x"}), &Item::default(), 4.2).is_err());
+        assert!(prepare(&json!({"url": ""}), &Item::default(), 4.2).is_err());
         let bad = json!({"url": "https://x", "sendBody": true, "specifyBody": "json", "jsonBody": "{nope"});
-        let err = prepare(&bad, &Item::default()).err().unwrap();
+        let err = prepare(&bad, &Item::default(), 4.2).err().unwrap();
         assert_eq!(err.message, "JSON parameter needs to be valid JSON");
     }
 }

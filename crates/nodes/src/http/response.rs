@@ -6,27 +6,10 @@ use serde_json::{Map, Value, json};
 use weft_engine::run::{Item, NodeError};
 
 use super::Answer;
+pub use super::errors::{status_error, status_error_item};
 use crate::util::paired;
 
-/// n8n's message for an HTTP error status.
-fn status_message(status: u16) -> String {
-    match status {
-        400 => "Bad request - please check your parameters",
-        401 => "Authorization failed - please check your credentials",
-        403 => "Forbidden - perhaps check your credentials?",
-        404 => "The resource you are requesting could not be found",
-        405 => "Method not allowed - please check you are using the right HTTP method",
-        429 => "The service is receiving too many requests from you",
-        500 => "The service was not able to process your request",
-        502 => "Bad gateway - the service failed to handle your request",
-        503 => "Service unavailable - try again later or consider setting this node to retry automatically (in the node settings)",
-        504 => "Gateway timed out - perhaps try again later?",
-        _ => "UNKNOWN ERROR - check the detailed error for more information",
-    }
-    .to_owned()
-}
-
-fn header_map(answer: &Answer) -> Map<String, Value> {
+pub(super) fn header_map(answer: &Answer) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, value) in &answer.headers {
         let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
@@ -105,7 +88,17 @@ fn file_entry(answer: &Answer, url_name: &str) -> Value {
     crate::files::entry_for(&answer.body, name, Some(&mime))
 }
 
-/// The output items for one request's answer to input item `index`.
+/// Whether `answer` is one the node fails on: an error status without "Never Error".
+pub fn fails(answer: &Answer, options: &Value) -> bool {
+    answer.status.as_u16() >= 400
+        && options
+            .pointer("/response/response/neverError")
+            .and_then(Value::as_bool)
+            != Some(true)
+}
+
+/// The output items for one request's answer to input item `index` (an answer the node does
+/// not fail on, see [`fails`]).
 pub fn items(answer: Answer, options: &Value, index: usize) -> Result<Vec<Item>, NodeError> {
     let response = options
         .pointer("/response/response")
@@ -113,17 +106,6 @@ pub fn items(answer: Answer, options: &Value, index: usize) -> Result<Vec<Item>,
         .unwrap_or(Value::Null);
     let flag = |k: &str| response.get(k).and_then(Value::as_bool).unwrap_or(false);
     let status = answer.status.as_u16();
-    if status >= 400 && !flag("neverError") {
-        let body = String::from_utf8_lossy(&answer.body);
-        let description = serde_json::from_str::<Value>(&body)
-            .ok()
-            .and_then(|v| v.get("message").map(crate::util::js_string))
-            .unwrap_or_else(|| body.chars().take(2000).collect());
-        return Err(
-            NodeError::new(format!("{status} - {}", status_message(status)))
-                .with_description(description),
-        );
-    }
     let format = response
         .get("responseFormat")
         .and_then(Value::as_str)
@@ -216,18 +198,22 @@ mod tests {
 
     #[test]
     fn error_statuses_fail_unless_never_error() {
-        let err = items(
-            answer(404, "application/json", "{\"message\":\"nope\"}"),
-            &Value::Null,
-            0,
-        )
-        .unwrap_err();
+        let failed = answer(404, "application/json", "{\"message\":\"nope\"}");
+        assert!(fails(&failed, &Value::Null));
+        let err = status_error(&failed);
         assert_eq!(
             err.message,
-            "404 - The resource you are requesting could not be found"
+            "The resource you are requesting could not be found"
         );
         assert_eq!(err.description.as_deref(), Some("nope"));
+        let detail = status_error(&answer(418, "application/json", "{\"detail\":\"teapot\"}"));
+        assert_eq!(
+            detail.message,
+            "Your request is invalid or could not be processed by the service"
+        );
+        assert_eq!(detail.description.as_deref(), Some("teapot"));
         let options = json!({"response": {"response": {"neverError": true, "fullResponse": true}}});
+        assert!(!fails(&failed, &options));
         let out = items(
             answer(404, "application/json", "{\"message\":\"nope\"}"),
             &options,

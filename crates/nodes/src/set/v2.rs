@@ -42,7 +42,7 @@ pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
                     _ => Value::String(String::new()),
                 });
                 let value = match kind {
-                    "boolean" => Value::Bool(truthy(&raw)),
+                    "boolean" => Value::Bool(crate::util::truthy(&raw)),
                     // v1 keeps numbers as given (often strings); v2 stores numbers.
                     "number" if version >= 2.0 => {
                         super::convert::to_type(name, raw.clone(), "number").unwrap_or(raw)
@@ -60,14 +60,4 @@ pub fn run(ctx: &NodeContext<'_>) -> Result<Vec<Item>, NodeError> {
         out.push(paired(item, index));
     }
     Ok(out)
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
-        Value::String(s) => !s.is_empty(),
-        _ => true,
-    }
 }
