@@ -75,6 +75,7 @@ pub fn registry_with(settings: &Settings) -> NodeRegistry {
         .register(Arc::new(set::Set))
         .register(Arc::new(code::Code))
         .register(Arc::new(code::Function))
+        .register(Arc::new(code::FunctionItem))
         .register(Arc::new(if_filter::If))
         .register(Arc::new(if_filter::Filter))
         .register(Arc::new(switch::Switch))

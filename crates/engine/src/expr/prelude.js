@@ -193,8 +193,50 @@
     if (line < 1) return message;
     return `${message} [line ${line}]`;
   }
+  // The legacy Function Item node: `item` is a copy of the item's json, binary data through
+  // get/setBinaryData; it returns the new json (n8n wrote errors as `[Line N | Item Index: i]`).
+  function runFunctionItem(code, index) {
+    const copy = JSON.parse(JSON.stringify(items[index] || { json: {} }));
+    g.$itemIndex = index;
+    g.$json = items[index] ? items[index].json : {};
+    g.$binary = items[index] && items[index].binary ? items[index].binary : {};
+    const setBinary = async (data) => { copy.binary = data; };
+    const f = new Function('item', 'getBinaryData', 'setBinaryData', 'getBinaryDataAsync',
+      'setBinaryDataAsync', 'getWorkflowStaticData', 'console',
+      '\nreturn (async function () {\n' + code + '\n}).call(this);');
+    let settled;
+    try {
+      settled = f(copy.json, () => copy.binary, setBinary, async () => copy.binary,
+        async (data) => {
+          if (!data) throw new Error('No data was provided to setBinaryDataAsync (data: IBinaryKeyData).');
+          copy.binary = data;
+        },
+        (type) => g.$getWorkflowStaticData(type), quietConsole);
+    } catch (error) {
+      settled = Promise.reject(error);
+    }
+    Promise.resolve(settled).then(
+      (value) => {
+        if (value === undefined) {
+          g.__codeOutcome = { ok: false, message: 'No data got returned. Always an object has to be returned!', returned: true };
+        } else {
+          g.__codeOutcome = { ok: true, value: { json: value, binary: copy.binary === undefined ? null : copy.binary } };
+        }
+      },
+      (error) => {
+        const message = error && error.message !== undefined ? String(error.message) : String(error);
+        const stack = error && typeof error.stack === 'string' ? error.stack : '';
+        const m = /<code>:(\d+)/.exec(stack);
+        const line = m ? Number(m[1]) - CODE_FIRST_LINE + 1 : 0;
+        g.__codeOutcome = { ok: false, message: line >= 1
+          ? `${message} [Line ${line} | Item Index: ${index}]`
+          : `${message} [Item Index: ${index}]` };
+      },
+    );
+  }
   g.__runCode = function (code, mode, index) {
     g.__codeOutcome = undefined;
+    if (mode === 'functionItem') return runFunctionItem(code, index);
     const each = mode === 'runOnceForEachItem';
     const item = each ? items[index] : undefined;
     g.$itemIndex = each ? index : 0;

@@ -1,7 +1,8 @@
 //! `n8n-nodes-base.code` (JavaScript, once for all items or once per item) and the legacy
-//! `n8n-nodes-base.function`: user code in the expression sandbox, its return turned into items.
+//! `n8n-nodes-base.function` and `n8n-nodes-base.functionItem`: user code in the expression
+//! sandbox, its return turned into items.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use weft_engine::OnError;
 use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
 
@@ -9,6 +10,7 @@ use crate::util::paired;
 
 pub struct Code;
 pub struct Function;
+pub struct FunctionItem;
 
 /// Turns what user code returned into items: an array of items or plain objects, or one object.
 fn to_items(value: Value) -> Result<Vec<Item>, NodeError> {
@@ -167,4 +169,62 @@ impl NodeType for Function {
             run(ctx, code, false).await
         })
     }
+}
+
+impl NodeType for FunctionItem {
+    fn type_name(&self) -> &'static str {
+        "n8n-nodes-base.functionItem"
+    }
+    fn versions(&self) -> &'static [f64] {
+        &[1.0]
+    }
+    fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
+        Box::pin(async move {
+            let mut out = Vec::with_capacity(ctx.items().len());
+            for index in 0..ctx.items().len() {
+                let code = crate::util::string_param(&ctx, "functionCode", index, "")?;
+                let result = ctx
+                    .evaluator
+                    .run_code(&code, "functionItem", index)
+                    .map_err(|e| code_error(e.to_string(), Some(index)))
+                    .and_then(|v| function_item(v, index));
+                match result {
+                    Ok(item) => out.push(paired(item, index)),
+                    // As n8n: the error item carries the message without the line it names.
+                    Err(e) if continues(&ctx) => {
+                        let message = match e.message.rsplit_once(" [") {
+                            Some((m, tail)) if tail.ends_with(&format!("Item Index: {index}]")) => {
+                                m.to_owned()
+                            }
+                            _ => e.message,
+                        };
+                        out.push(paired(Item::from_value(json!({ "error": message })), index));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(Some(vec![out]))
+        })
+    }
+}
+
+/// A Function Item run's `{json, binary}` as the item it outputs.
+fn function_item(value: Value, index: usize) -> Result<Item, NodeError> {
+    let Value::Object(mut out) = value else {
+        return Err(bad_return(index, "no result"));
+    };
+    let json = match out.remove("json") {
+        Some(Value::Object(json)) => json,
+        Some(other) => return Err(bad_return(index, &format!("got {other}"))),
+        None => Map::new(),
+    };
+    let binary = match out.remove("binary") {
+        Some(Value::Object(binary)) => Some(binary),
+        _ => None,
+    };
+    Ok(Item {
+        json,
+        binary,
+        ..Item::default()
+    })
 }
