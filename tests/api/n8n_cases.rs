@@ -299,9 +299,14 @@ const NOT_YET_THE_SAME: &[&str] = &["code-type-error-line"];
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_recorded_from_n8n_runs_the_same_on_weft() {
     // The cases were recorded with n8n's GENERIC_TIMEZONE=UTC.
+    // File cases use n8n's default files folder, `/root/.n8n-files`: here, under the files root.
+    let files = tempfile::tempdir().expect("a files folder");
+    std::fs::create_dir_all(files.path().join("root/.n8n-files")).unwrap();
+    let root = files.path().display().to_string();
     let app = TestApp::spawn_with(Backend::Sqlite, |s| {
         s.generic_timezone = "UTC".into();
         s.nodes.http_allow = "127.0.0.1".into();
+        s.nodes.files_root = root;
     })
     .await;
     let base = crate::case_server::start(0).await;

@@ -5,6 +5,7 @@ mod compare_datasets;
 mod crypto;
 mod date_time;
 mod debug_helper;
+mod disk;
 mod execute_workflow;
 mod execution_data;
 mod files;
@@ -18,7 +19,6 @@ mod markdown;
 mod merge;
 mod mime;
 mod no_op;
-mod read_binary_files;
 mod respond_to_webhook;
 mod set;
 mod split_in_batches;
@@ -104,9 +104,20 @@ pub fn registry_with(settings: &Settings) -> NodeRegistry {
         .register(Arc::new(markdown::Markdown))
         .register(Arc::new(files::ConvertToFile))
         .register(Arc::new(files::ExtractFromFile))
+        .register(Arc::new(files::ICalendar))
+        .register(Arc::new(files::MoveBinaryData))
         .register(Arc::new(execute_workflow::ExecuteWorkflow))
         .register(Arc::new(http::HttpRequest::new(&settings.http)))
-        .register(Arc::new(read_binary_files::ReadBinaryFiles {
+        .register(Arc::new(disk::ReadBinaryFiles {
+            root: settings.files_root.clone(),
+        }))
+        .register(Arc::new(disk::ReadBinaryFile {
+            root: settings.files_root.clone(),
+        }))
+        .register(Arc::new(disk::WriteBinaryFile {
+            root: settings.files_root.clone(),
+        }))
+        .register(Arc::new(disk::ReadWriteFile {
             root: settings.files_root.clone(),
         }));
     r

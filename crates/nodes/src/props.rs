@@ -150,6 +150,6 @@ proptest! {
         pattern in hostile(GLOB),
         name in "[a.]{0,255}",
     ) {
-        let _ = crate::read_binary_files::glob_match(pattern.as_bytes(), name.as_bytes());
+        let _ = crate::disk::glob_match(pattern.as_bytes(), name.as_bytes());
     }
 }

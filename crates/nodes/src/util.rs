@@ -96,6 +96,31 @@ pub fn truthy(v: &serde_json::Value) -> bool {
     }
 }
 
+/// The bytes of `item`'s binary field `property` (n8n's error when it has none).
+pub fn binary_bytes(
+    item: &weft_engine::run::Item,
+    property: &str,
+    index: usize,
+) -> Result<Vec<u8>, weft_engine::run::NodeError> {
+    use base64::Engine;
+    let entry = item
+        .binary
+        .as_ref()
+        .and_then(|b| b.get(property))
+        .ok_or_else(|| missing_binary(property, index))?;
+    let data = entry
+        .get("data")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|e| {
+            weft_engine::run::NodeError::new(format!(
+                "Binary field '{property}' is not valid base64: {e}"
+            ))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -74,3 +74,94 @@ async fn function_item_binary_helpers_read_and_replace_the_items_binary() {
     assert_eq!(binary.keys().collect::<Vec<_>>(), ["note"]);
     assert_eq!(binary["note"]["data"], "aGk=");
 }
+
+fn with_root(root: &std::path::Path) -> weft_engine::run::NodeRegistry {
+    weft_nodes::registry_with(&weft_nodes::Settings {
+        files_root: Some(root.canonicalize().unwrap()),
+        ..weft_nodes::Settings::default()
+    })
+}
+
+fn with_text(text: &str) -> Value {
+    use base64::Engine;
+    json!({"json": {}, "binary": {"data": {
+        "data": base64::engine::general_purpose::STANDARD.encode(text), "mimeType": "text/plain"}}})
+}
+
+#[tokio::test]
+async fn file_nodes_stay_inside_the_files_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "s").unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        dir.path().join("secret.txt"),
+    )
+    .unwrap();
+    let registry = with_root(dir.path());
+    for path in [
+        "../escape.txt",
+        "/a/../../escape.txt",
+        "link/x.txt",
+        "secret.txt",
+    ] {
+        let node = json!({"type": "n8n-nodes-base.writeBinaryFile", "typeVersion": 1,
+            "parameters": {"fileName": path}});
+        let result = run(&registry, node, vec![with_text("x")]).await;
+        let error = result.result_data.error.expect("refused");
+        assert_eq!(
+            error.message, "Access to the file is not allowed.",
+            "{path}"
+        );
+    }
+    for path in ["link/secret.txt", "secret.txt", "../x"] {
+        let node = json!({"type": "n8n-nodes-base.readBinaryFile", "typeVersion": 1,
+            "parameters": {"filePath": path}});
+        let result = run(&registry, node, vec![json!({})]).await;
+        assert!(result.result_data.error.is_some(), "{path} was read");
+    }
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("secret.txt")).unwrap(),
+        "s"
+    );
+    assert!(!outside.path().join("x.txt").exists());
+}
+
+#[tokio::test]
+async fn file_nodes_write_and_read_back_under_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = with_root(dir.path());
+    let write = json!({"type": "n8n-nodes-base.readWriteFile", "typeVersion": 1.1,
+        "parameters": {"operation": "write", "fileName": "/notes.txt"}});
+    let result = run(&registry, write, vec![with_text("hi there")]).await;
+    assert!(
+        result.result_data.error.is_none(),
+        "{:?}",
+        result.result_data.error
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "hi there"
+    );
+    let read = json!({"type": "n8n-nodes-base.readWriteFile", "typeVersion": 1,
+        "parameters": {"fileSelector": "*.txt"}});
+    let out = items_of(&run(&registry, read, vec![json!({})]).await);
+    assert_eq!(out[0].json["fileName"], "notes.txt");
+    assert_eq!(
+        out[0].binary.as_ref().unwrap()["data"]["data"],
+        "aGkgdGhlcmU="
+    );
+}
+
+#[tokio::test]
+async fn without_a_files_root_file_nodes_refuse_to_touch_the_host() {
+    for node in [
+        json!({"type": "n8n-nodes-base.readBinaryFile", "typeVersion": 1, "parameters": {"filePath": "/etc/hostname"}}),
+        json!({"type": "n8n-nodes-base.writeBinaryFile", "typeVersion": 1, "parameters": {"fileName": "/tmp/x"}}),
+    ] {
+        let result = run(&weft_nodes::registry(), node, vec![with_text("x")]).await;
+        let error = result.result_data.error.expect("refused");
+        assert!(error.message.contains("disabled"), "{}", error.message);
+    }
+}

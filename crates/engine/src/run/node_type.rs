@@ -50,6 +50,12 @@ impl NodeError {
     }
 
     /// Adds the longer explanation n8n shows under the message.
+    /// The same error, naming item `index` (unless it already names one).
+    pub fn at_item(mut self, index: usize) -> Self {
+        self.item_index.get_or_insert(index);
+        self
+    }
+
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self

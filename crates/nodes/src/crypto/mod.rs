@@ -164,7 +164,7 @@ fn compute(
             let binary = ctx.parameter("binaryData", i)?.as_bool().unwrap_or(false);
             let input = if binary {
                 let property = string_param(ctx, "binaryPropertyName", i, "data")?;
-                binary_bytes(item, &property, i)?
+                crate::util::binary_bytes(item, &property, i)?
             } else {
                 string_param(ctx, "value", i, "")?.into_bytes()
             };
@@ -239,23 +239,4 @@ fn generate(ctx: &NodeContext<'_>, i: usize) -> Result<String, NodeError> {
         other => return Err(NodeError::new(format!("The type \"{other}\" is not known"))),
     };
     Ok(text.chars().take(length).collect())
-}
-
-fn binary_bytes(item: &Item, property: &str, index: usize) -> Result<Vec<u8>, NodeError> {
-    let entry = item
-        .binary
-        .as_ref()
-        .and_then(|b| b.get(property))
-        .ok_or_else(|| crate::util::missing_binary(property, index))?;
-    let data = entry
-        .get("data")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .map_err(|e| {
-            NodeError::new(format!(
-                "Binary field '{property}' is not valid base64: {e}"
-            ))
-        })
 }

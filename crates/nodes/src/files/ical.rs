@@ -245,6 +245,32 @@ pub fn parse(text: &str) -> Result<Value, NodeError> {
     Ok(Value::Object(calendar))
 }
 
+/// `n8n-nodes-base.iCal` v1 (legacy iCalendar): "Create Event File", the event Convert to
+/// File's `iCal` operation also makes, one file per item.
+pub struct ICalendar;
+
+impl weft_engine::run::NodeType for ICalendar {
+    fn type_name(&self) -> &'static str {
+        "n8n-nodes-base.iCal"
+    }
+    fn versions(&self) -> &'static [f64] {
+        &[1.0]
+    }
+    fn execute<'a>(
+        &'a self,
+        ctx: weft_engine::run::NodeContext<'a>,
+    ) -> weft_engine::run::NodeFuture<'a> {
+        Box::pin(async move {
+            match ctx.parameter("operation", 0)?.as_str() {
+                None | Some("createEventFile") => super::per_item(&ctx, "iCal"),
+                Some(other) => Err(NodeError::new(format!(
+                    "The operation \"{other}\" is not known"
+                ))),
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,9 @@
 
 mod binary;
 mod ical;
+pub use ical::ICalendar;
+mod move_binary;
+pub use move_binary::MoveBinaryData;
 pub(crate) mod read;
 mod sheet;
 mod xls;

@@ -5,7 +5,6 @@ pub mod nesting;
 mod table;
 mod text;
 
-use base64::Engine;
 use scraper::{ElementRef, Selector};
 use serde_json::{Map, Value};
 use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
@@ -74,21 +73,7 @@ fn sources(
     };
     let missing = || NodeError::new(format!("No property named \"{name}\" exists!"));
     if ctx.parameter("sourceData", i)?.as_str() == Some("binary") {
-        let entry = item
-            .binary
-            .as_ref()
-            .and_then(|b| b.get(&name))
-            .ok_or_else(|| NodeError::new(format!("The item has no binary field '{name}'")))?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(
-                entry
-                    .get("data")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            )
-            .map_err(|e| {
-                NodeError::new(format!("Binary field '{name}' is not valid base64: {e}"))
-            })?;
+        let bytes = crate::util::binary_bytes(item, &name, i)?;
         return Ok(vec![String::from_utf8_lossy(&bytes).into_owned()]);
     }
     let value = match flavour {

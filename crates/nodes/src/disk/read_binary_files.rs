@@ -3,12 +3,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use base64::Engine;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use weft_engine::run::{Item, NodeContext, NodeError, NodeFuture, NodeType};
 
-/// Largest file the node reads into an item.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Most files one glob may read.
 const MAX_FILES: usize = 10_000;
 
@@ -25,11 +22,7 @@ impl NodeType for ReadBinaryFiles {
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
-            let root = self.root.as_deref().ok_or_else(|| {
-                NodeError::new("Reading files is disabled on this server").with_description(
-                    "An operator can allow it inside one folder with WEFT_FILES_ROOT",
-                )
-            })?;
+            let root = super::root(self.root.as_deref())?;
             let selector = match ctx.parameter("fileSelector", 0)? {
                 Value::String(s) => s,
                 _ => return Err(NodeError::new("The parameter \"fileSelector\" is required")),
@@ -49,7 +42,7 @@ impl NodeType for ReadBinaryFiles {
 }
 
 /// The files under `root` matching `pattern`; an absolute pattern is taken relative to `root`.
-fn find(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, NodeError> {
+pub(super) fn find(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, NodeError> {
     let relative = pattern.trim_start_matches('/');
     if Path::new(relative)
         .components()
@@ -176,40 +169,10 @@ pub(crate) fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
 }
 
 fn read(root: &Path, path: &Path, property: &str) -> Result<Item, NodeError> {
-    let shown = Path::new("/").join(path.strip_prefix(root).unwrap_or(path));
-    let fail =
-        |e: std::io::Error| NodeError::new(format!("Could not read {}: {e}", shown.display()));
-    let size = std::fs::metadata(path).map_err(fail)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(NodeError::new(format!(
-            "{} is larger than {MAX_FILE_BYTES} bytes",
-            shown.display()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(fail)?;
-    let file_name = shown
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let extension = shown
-        .extension()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let directory = shown
-        .parent()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
     let mut binary = Map::new();
     binary.insert(
         property.to_owned(),
-        json!({
-            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
-            "mimeType": crate::mime::from_extension(extension),
-            "fileName": file_name,
-            "fileExtension": extension,
-            "directory": directory,
-            "fileSize": crate::mime::human_size(bytes.len()),
-        }),
+        Value::Object(super::read_entry(root, path)?),
     );
     Ok(Item {
         binary: Some(binary),
