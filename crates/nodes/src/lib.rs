@@ -106,6 +106,7 @@ pub fn registry_with(settings: &Settings) -> NodeRegistry {
         .register(Arc::new(files::ExtractFromFile))
         .register(Arc::new(files::ICalendar))
         .register(Arc::new(files::MoveBinaryData))
+        .register(Arc::new(files::SpreadsheetFile))
         .register(Arc::new(execute_workflow::ExecuteWorkflow))
         .register(Arc::new(http::HttpRequest::new(&settings.http)))
         .register(Arc::new(disk::ReadBinaryFiles {

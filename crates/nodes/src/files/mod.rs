@@ -6,6 +6,8 @@ mod ical;
 pub use ical::ICalendar;
 mod move_binary;
 pub use move_binary::MoveBinaryData;
+mod spreadsheet_file;
+pub use spreadsheet_file::SpreadsheetFile;
 pub(crate) mod read;
 mod sheet;
 mod xls;
@@ -77,7 +79,9 @@ impl NodeType for ConvertToFile {
         Box::pin(async move {
             let operation = string_param(&ctx, "operation", 0, "csv")?;
             match operation.as_str() {
-                "csv" | "html" | "rtf" | "ods" | "xlsx" | "xls" => spreadsheet(&ctx, &operation),
+                "csv" | "html" | "rtf" | "ods" | "xlsx" | "xls" => {
+                    spreadsheet(&ctx, &operation, "File")
+                }
                 "toJson" => to_json(&ctx),
                 "toText" | "toBinary" => per_item(&ctx, &operation),
                 "iCal" => per_item(&ctx, "iCal"),
@@ -89,7 +93,8 @@ impl NodeType for ConvertToFile {
     }
 }
 
-fn spreadsheet(ctx: &NodeContext<'_>, format: &str) -> Output {
+/// One file of every item's json as a sheet in `format`; named `<stem>.<format>` by default.
+fn spreadsheet(ctx: &NodeContext<'_>, format: &str, stem: &str) -> Output {
     let o = options(ctx, "options", 0)?;
     let property = string_param(ctx, "binaryPropertyName", 0, "data")?;
     let json: Vec<&Map<String, Value>> = ctx.items().iter().map(|i| &i.json).collect();
@@ -104,7 +109,7 @@ fn spreadsheet(ctx: &NodeContext<'_>, format: &str) -> Output {
         "ods" => sheet::ods(&grid, sheet_name, compress)?,
         _ => xls::write(&grid, sheet_name)?,
     };
-    let default_name = format!("File.{format}");
+    let default_name = format!("{stem}.{format}");
     let name = o
         .get("fileName")
         .and_then(Value::as_str)

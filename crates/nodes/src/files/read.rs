@@ -213,6 +213,38 @@ pub fn html_table(text: &str, raw: bool) -> Result<Vec<Vec<Option<Cell>>>, NodeE
         .collect())
 }
 
+/// A CSV file as SheetJS reads it (the legacy Spreadsheet File node): cells typed by guessing
+/// unless `raw`, empty cells left empty.
+pub fn csv_table(text: &str, raw: bool) -> Result<Vec<Vec<Option<Cell>>>, NodeError> {
+    let options = CsvOptions {
+        delimiter: ',',
+        strip_bom: true,
+        relax_quotes: true,
+        from_line: 0,
+        max_rows: None,
+        partial_on_error: true,
+        header: false,
+    };
+    Ok(csv_records(text, &options)?
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|cell| match cell {
+                    c if c.is_empty() => None,
+                    c if raw => Some(Cell::Str(c)),
+                    // SheetJS reads only upper-case TRUE and FALSE in CSV as booleans.
+                    c if c == "TRUE" => Some(Cell::Bool(true)),
+                    c if c == "FALSE" => Some(Cell::Bool(false)),
+                    c if c.eq_ignore_ascii_case("true") || c.eq_ignore_ascii_case("false") => {
+                        Some(Cell::Str(c))
+                    }
+                    c => Some(guess(&c)),
+                })
+                .collect()
+        })
+        .collect())
+}
+
 /// The table of an RTF document written as `\trowd … \cell … \row`, cells typed by guessing.
 pub fn rtf_table(text: &str) -> Vec<Vec<Option<Cell>>> {
     let mut rows = Vec::new();
