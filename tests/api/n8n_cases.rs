@@ -348,7 +348,7 @@ async fn every_case_recorded_from_n8n_runs_the_same_on_weft() {
 /// (type, version) pairs of n8n 2.41.1 whose type Weft runs but whose version it does not yet:
 /// each is listed in the closing notes with what it needs. The test below fails when one of
 /// them lands (remove it here) or when a new gap appears.
-const KNOWN_GAPS: &[(&str, f64)] = &[("httpRequest", 1.0), ("httpRequest", 2.0)];
+const KNOWN_GAPS: &[(&str, f64)] = &[];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_types_lists_every_n8n_2_41_version_of_the_types_it_runs_but_the_known_gaps() {

@@ -26,9 +26,17 @@ const GENERIC: &[&str] = &[
 /// The authentication the node's parameters ask for, its credential read once per node run.
 pub async fn load(ctx: &NodeContext<'_>) -> Result<Option<Auth>, NodeError> {
     let kind = ctx.parameter("authentication", 0)?;
+    // v1 names the credential type by its own words.
+    let v1 = match kind.as_str().unwrap_or("none") {
+        "basicAuth" => Some("httpBasicAuth"),
+        "headerAuth" => Some("httpHeaderAuth"),
+        "queryAuth" => Some("httpQueryAuth"),
+        _ => None,
+    };
     match kind.as_str().unwrap_or("none") {
         "none" => return Ok(None),
         "genericCredentialType" => {}
+        _ if v1.is_some() => {}
         "predefinedCredentialType" => {
             let service = ctx.parameter("nodeCredentialType", 0)?;
             return Err(NodeError::new(format!(
@@ -47,7 +55,7 @@ pub async fn load(ctx: &NodeContext<'_>) -> Result<Option<Auth>, NodeError> {
         }
     }
     let generic = ctx.parameter("genericAuthType", 0)?;
-    let generic = generic.as_str().unwrap_or_default();
+    let generic = v1.unwrap_or_else(|| generic.as_str().unwrap_or_default());
     if !GENERIC.contains(&generic) {
         return Err(NodeError::new(format!(
             "Generic authentication \"{generic}\" is not supported by this server"

@@ -174,8 +174,11 @@ pub fn status_error_item(answer: &Answer, version: f64, index: usize) -> Item {
     json.insert(
         "error".into(),
         json!({
-            // axios's message quotes the body as JSON text.
-            "message": format!("{status} - {}", Value::String(text)),
+            // axios's message quotes the body as JSON text; v1/v2 read a JSON body as JSON first.
+            "message": match &body {
+                Value::Object(_) | Value::Array(_) if version < 3.0 => format!("{status} - {body}"),
+                _ => format!("{status} - {}", Value::String(text)),
+            },
             "name": "AxiosError",
             "code": if status >= 500 { "ERR_BAD_RESPONSE" } else { "ERR_BAD_REQUEST" },
             "status": status,

@@ -1,11 +1,12 @@
-//! `n8n-nodes-base.httpRequest` v3–v4.5: one pooled client for the process, the SSRF guard on
+//! `n8n-nodes-base.httpRequest` v1–v4.5: one pooled client for the process, the SSRF guard on
 //! every address and redirect hop, a circuit breaker per host, pagination, n8n's request and
-//! response shapes and its errors, by version.
+//! response shapes and its errors, by version (v1/v2's parameters rewritten in [`legacy`]).
 
 mod auth;
 pub mod breaker;
 mod errors;
 pub mod guard;
+mod legacy;
 mod paginate;
 mod qs;
 mod request;
@@ -98,7 +99,7 @@ impl NodeType for HttpRequest {
         "n8n-nodes-base.httpRequest"
     }
     fn versions(&self) -> &'static [f64] {
-        &[3.0, 4.0, 4.1, 4.2, 4.3, 4.4, 4.5]
+        &[1.0, 2.0, 3.0, 4.0, 4.1, 4.2, 4.3, 4.4, 4.5]
     }
     fn execute<'a>(&'a self, ctx: NodeContext<'a>) -> NodeFuture<'a> {
         Box::pin(async move {
@@ -120,8 +121,22 @@ impl NodeType for HttpRequest {
             let items = ctx.items();
             for (i, item) in items.iter().enumerate() {
                 let p = ctx.resolve(&unpaged, i)?;
+                // v1/v2: batching only when both options were added, as n8n does.
+                let legacy_batch = (version < 3.0)
+                    .then(|| p.get("options"))
+                    .flatten()
+                    .filter(|o| o.get("batchSize").is_some() && o.get("batchInterval").is_some())
+                    .cloned();
+                let (p, shape) = if version < 3.0 {
+                    match legacy::translate(&p) {
+                        Ok((v3, shape)) => (v3, Some(shape)),
+                        Err(e) => return Err(at(e, i)),
+                    }
+                } else {
+                    (p, None)
+                };
                 let options = p.get("options").cloned().unwrap_or(Value::Null);
-                if let Some(batch) = options.pointer("/batching/batch") {
+                if let Some(batch) = options.pointer("/batching/batch").or(legacy_batch.as_ref()) {
                     let size = batch
                         .get("batchSize")
                         .and_then(Value::as_u64)
@@ -135,13 +150,27 @@ impl NodeType for HttpRequest {
                         ctx.clock.sleep(Duration::from_millis(pause)).await;
                     }
                 }
-                let result = match request::prepare(&p, item, version) {
+                let result = match request::prepare(&p, item, version.max(3.0)) {
                     Ok(mut prepared) => {
                         if let Some(auth) = &auth {
                             auth.apply(&mut prepared);
                         }
-                        self.fetch(&ctx, pagination.as_ref(), prepared, &options, version, i)
-                            .await
+                        match &shape {
+                            Some(shape) => {
+                                self.fetch_legacy(prepared, &options, shape, item, i).await
+                            }
+                            None => {
+                                self.fetch(
+                                    &ctx,
+                                    pagination.as_ref(),
+                                    prepared,
+                                    &options,
+                                    version,
+                                    i,
+                                )
+                                .await
+                            }
+                        }
                     }
                     Err(e) => Err(Failure::Build(e)),
                 };
@@ -198,6 +227,22 @@ impl From<NodeError> for Failure {
 }
 
 impl HttpRequest {
+    /// The items for a v1/v2 node's request for input item `item` (index `i`).
+    async fn fetch_legacy(
+        &self,
+        prepared: Prepared,
+        options: &Value,
+        shape: &legacy::Shape,
+        item: &Item,
+        i: usize,
+    ) -> Result<Vec<Item>, Failure> {
+        let answer = self.send(prepared, options, 3.0).await?;
+        if response::fails(&answer, options) {
+            return Err(Failure::Status(answer));
+        }
+        legacy::items(answer, shape, item, i).map_err(Failure::Send)
+    }
+
     /// The items for item `i`'s request: one answer, or every page when paginating.
     async fn fetch(
         &self,
@@ -235,4 +280,6 @@ pub struct Answer {
     pub status: reqwest::StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub body: Vec<u8>,
+    /// Where the answer came from (after redirects).
+    pub url: reqwest::Url,
 }

@@ -179,6 +179,7 @@ mod tests {
             status: reqwest::StatusCode::from_u16(status).unwrap(),
             headers,
             body: body.as_bytes().to_vec(),
+            url: reqwest::Url::parse("https://example.com/a").unwrap(),
         }
     }
 

@@ -121,6 +121,7 @@ impl HttpRequest {
                 status,
                 headers,
                 body: body?,
+                url,
             });
         }
     }
