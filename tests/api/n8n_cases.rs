@@ -294,7 +294,7 @@ fn found_exec(list: &Value, webhook: &str) -> Option<Value> {
 /// Recorded cases Weft does not yet run as n8n does: each is a difference to fix (none is kept
 /// on purpose). The test fails when one of them starts passing (take it off) and when any other
 /// case differs.
-const NOT_YET_THE_SAME: &[&str] = &["code-type-error-line"];
+const NOT_YET_THE_SAME: &[&str] = &[];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_recorded_from_n8n_runs_the_same_on_weft() {

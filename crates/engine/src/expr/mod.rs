@@ -7,6 +7,7 @@ mod evaluator;
 pub mod fast_path;
 mod lazy;
 mod sandbox;
+pub mod sql;
 mod template;
 
 pub use code::ScopePayload;

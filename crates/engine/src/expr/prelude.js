@@ -185,8 +185,16 @@
   const CODE_FIRST_LINE = 5;
   // n8n's message for an error thrown by Code: the message, then ` [line N]` when the line in
   // the user's code is known (per item too: n8n names no item there).
+  // V8's wording (what n8n's users see) for QuickJS's messages about null and undefined.
+  function v8Message(message) {
+    let m = /^cannot read property '(.*)' of (null|undefined)$/.exec(message);
+    if (m) return `Cannot read properties of ${m[2]} (reading '${m[1]}')`;
+    m = /^cannot set property '(.*)' of (null|undefined)$/.exec(message);
+    if (m) return `Cannot set properties of ${m[2]} (setting '${m[1]}')`;
+    return message;
+  }
   function withLine(error) {
-    const message = error && error.message !== undefined ? String(error.message) : String(error);
+    const message = v8Message(error && error.message !== undefined ? String(error.message) : String(error));
     const stack = error && typeof error.stack === 'string' ? error.stack : '';
     const m = /<code>:(\d+)/.exec(stack);
     const line = m ? Number(m[1]) - CODE_FIRST_LINE + 1 : 0;
@@ -224,7 +232,7 @@
         }
       },
       (error) => {
-        const message = error && error.message !== undefined ? String(error.message) : String(error);
+        const message = v8Message(error && error.message !== undefined ? String(error.message) : String(error));
         const stack = error && typeof error.stack === 'string' ? error.stack : '';
         const m = /<code>:(\d+)/.exec(stack);
         const line = m ? Number(m[1]) - CODE_FIRST_LINE + 1 : 0;

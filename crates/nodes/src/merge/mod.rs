@@ -1,8 +1,9 @@
 //! `n8n-nodes-base.merge` v1–v3.2 (v1 in `v1`), v2 onwards: append, combine (by fields, by position, all combinations)
-//! and choose branch. Clash handling follows lodash merge semantics (see `values`).
+//! and choose branch; v3 also combines by SQL query (`sql`). Clash handling follows lodash merge semantics (see `values`).
 
 mod fields;
 mod pairs;
+mod sql;
 mod v1;
 mod values;
 
@@ -190,6 +191,7 @@ impl NodeType for Merge {
             let out = match text(node, "/mode", "append") {
                 "append" => inputs.concat(),
                 "chooseBranch" => choose_branch(node, &inputs)?,
+                "combineBySql" if v3 => sql::run(&ctx, &inputs)?,
                 "combine" => {
                     let how = if v3 {
                         text(node, "/combineBy", "combineByFields")
