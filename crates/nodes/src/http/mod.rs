@@ -121,6 +121,7 @@ impl NodeType for HttpRequest {
             let items = ctx.items();
             for (i, item) in items.iter().enumerate() {
                 let p = ctx.resolve(&unpaged, i)?;
+                request::refuse_proxy(&p).map_err(|e| at(e, i))?;
                 // v1/v2: batching only when both options were added, as n8n does.
                 let legacy_batch = (version < 3.0)
                     .then(|| p.get("options"))

@@ -146,6 +146,20 @@ fn default_accept(p: &Value) -> &'static str {
     }
 }
 
+/// Refuses the `proxy` option (every version has one): a proxy would carry requests past the
+/// SSRF guard, which checks the addresses this server connects to.
+pub fn refuse_proxy(p: &Value) -> Result<(), NodeError> {
+    match p.pointer("/options/proxy") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Err(NodeError::new(
+            "The proxy option is not supported by this server",
+        )
+        .with_description(
+            "Requests go out directly, through the server's guard on internal addresses; remove the proxy option",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The request item `item` asks for, from its resolved parameters `p`, as node `version` builds it.
 pub fn prepare(p: &Value, item: &Item, version: f64) -> Result<Prepared, NodeError> {
     let method_name = p
@@ -332,6 +346,13 @@ mod tests {
         assert_eq!(r.headers[0], ("X-Key".to_owned(), "7".to_owned()));
         assert_eq!(r.headers[1].0, "accept");
         assert!(matches!(r.body, Body::Json(ref v) if v == &json!({"n": 1})));
+    }
+
+    #[test]
+    fn a_proxy_is_refused_with_a_clear_error() {
+        assert!(refuse_proxy(&json!({"options": {"proxy": "http://proxy:3128"}})).is_err());
+        assert!(refuse_proxy(&json!({"options": {"proxy": ""}})).is_ok());
+        assert!(refuse_proxy(&json!({"options": {}})).is_ok());
     }
 
     #[test]
