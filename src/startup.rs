@@ -14,10 +14,10 @@ use anyhow::Context as _;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
-use crate::api::state::AppState;
 use crate::config::Config;
 use crate::db::Db;
 use crate::runner::{Runner, RunnerSettings};
+use crate::state::AppState;
 use crate::store::credentials::Cipher;
 
 /// A bound, not yet running server, and what tests need to reach it.

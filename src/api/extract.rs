@@ -12,8 +12,8 @@ use utoipa::PartialSchema;
 use uuid::Uuid;
 
 use super::error::ApiError;
-use super::state::AppState;
 use crate::body::BodyLimits;
+use crate::state::AppState;
 
 /// A JSON request body parsed into `T`. Refuses a non-JSON content type (415), a body over
 /// the configured limit (413), malformed JSON (400) and a body of the wrong shape (400, with

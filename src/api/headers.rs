@@ -9,7 +9,9 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 
-use crate::api::state::AppState;
+use crate::state::AppState;
+
+pub use crate::config::CorsOrigins;
 
 /// The policy of the Swagger UI pages: only their own scripts, styles and the document.
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
@@ -20,52 +22,6 @@ const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
 const ALLOW_HEADERS: &str = "Content-Type, X-N8N-API-KEY, Authorization, If-Match";
 const EXPOSE_HEADERS: &str =
     "ETag, Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset";
-
-/// Browser origins allowed to call the API (`WEFT_CORS_ORIGINS`): none, some, or any (`*`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum CorsOrigins {
-    #[default]
-    Closed,
-    Any,
-    Only(Vec<String>),
-}
-
-impl CorsOrigins {
-    /// A comma-separated list of origins (`https://app.example.com`), or `*`.
-    pub fn parse(list: &str) -> Result<Self, String> {
-        let entries: Vec<&str> = list
-            .split(',')
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-            .collect();
-        if entries.is_empty() {
-            return Ok(Self::Closed);
-        }
-        if entries == ["*"] {
-            return Ok(Self::Any);
-        }
-        let mut origins = Vec::new();
-        for entry in entries {
-            let url = url::Url::parse(entry).map_err(|_| format!("{entry:?} is not an origin"))?;
-            let origin = url.origin().ascii_serialization();
-            if origin == "null" || origin != entry.trim_end_matches('/') {
-                return Err(format!(
-                    "{entry:?} is not an origin (scheme://host[:port], nothing after it)"
-                ));
-            }
-            origins.push(origin);
-        }
-        Ok(Self::Only(origins))
-    }
-
-    fn allows(&self, origin: &str) -> bool {
-        match self {
-            Self::Closed => false,
-            Self::Any => true,
-            Self::Only(list) => list.iter().any(|o| o == origin),
-        }
-    }
-}
 
 fn is_webhook(path: &str) -> bool {
     ["/webhook/", "/webhook-test/", "/webhook-waiting/"]

@@ -12,7 +12,6 @@ mod node_types;
 pub mod pagination;
 mod sessions;
 mod shares;
-pub mod state;
 mod tags;
 mod time;
 mod users;

@@ -153,8 +153,8 @@ impl Config {
         };
         let trusted_proxies = crate::rate::TrustedProxies::parse(&args.trusted_proxies)
             .map_err(|e| bad("WEFT_TRUSTED_PROXIES", e))?;
-        let cors = crate::api::headers::CorsOrigins::parse(&args.cors_origins)
-            .map_err(|e| bad("WEFT_CORS_ORIGINS", e))?;
+        let cors =
+            CorsOrigins::parse(&args.cors_origins).map_err(|e| bad("WEFT_CORS_ORIGINS", e))?;
         let jwt_secret = match args.jwt_secret.as_deref() {
             None => None,
             Some(s) if s.chars().count() >= 32 => Some(SecretText(s.to_owned())),

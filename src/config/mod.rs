@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use url::Url;
 
+mod cors;
 mod load;
 mod parse;
 #[cfg(test)]
 mod tests;
 
+pub use cors::CorsOrigins;
 pub use parse::node_settings;
 
 #[derive(Debug, Clone)]
@@ -27,7 +29,7 @@ pub struct Config {
     pub tokens: TokenConfig,
     pub rate: crate::rate::RateSettings,
     pub trusted_proxies: crate::rate::TrustedProxies,
-    pub cors: crate::api::headers::CorsOrigins,
+    pub cors: CorsOrigins,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// How long a request body may take to arrive.

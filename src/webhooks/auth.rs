@@ -11,7 +11,7 @@ use weft_engine::run::CredentialRef;
 use weft_engine::workflow::Node;
 use weft_nodes::jwt::JwtCredential;
 
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// What a Webhook node asks of a caller, with the credential already decrypted.

@@ -13,8 +13,8 @@ use actix_web::HttpResponse;
 use uuid::Uuid;
 
 use super::respond::{self, Target};
-use crate::api::state::AppState;
 use crate::db::Db;
+use crate::state::AppState;
 use crate::store::webhooks::{self, WebhookMatch};
 use crate::store::{self, StoreError};
 

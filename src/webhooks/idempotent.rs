@@ -7,7 +7,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, body};
 
 use super::answer;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store::webhooks::idempotency::{self, Claim, StoredResponse};
 
 const HEADER: &str = "idempotency-key";

@@ -26,7 +26,7 @@ use actix_web::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderName, HeaderVal
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -10,8 +10,8 @@ use weft_engine::WorkflowDefinition;
 use weft_engine::run::{Item, Responder, ResponseBody, WebhookResponse};
 
 use super::answer;
-use crate::api::state::AppState;
 use crate::runner::RunRequest;
+use crate::state::AppState;
 use crate::store;
 use crate::store::executions::Status;
 use crate::store::webhooks::WebhookMatch;

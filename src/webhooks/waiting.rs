@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Mode, answer, request};
-use crate::api::state::AppState;
 use crate::runner::ResumeError;
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::webhooks::WebhookMatch;
 

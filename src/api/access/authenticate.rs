@@ -4,8 +4,8 @@
 use actix_web::http::header::HeaderMap;
 
 use crate::api::error::ApiError;
-use crate::api::state::AppState;
 use crate::auth::{ApiKeySecret, Principal};
+use crate::state::AppState;
 use crate::store::{self, StoreError};
 
 /// n8n's answer when no key is sent.

@@ -3,11 +3,10 @@
 //! each operation), both read from that one table.
 
 mod authenticate;
-mod cache;
 mod guard;
 mod principal;
 pub mod rules;
 
-pub use cache::KeyCache;
+pub use crate::cache::KeyCache;
 pub use guard::guard;
 pub use rules::document_security;

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, post, web};
 use super::{ApiKeyCreate, ApiKeyResponse, CreatedApiKey};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
-use crate::api::state::AppState;
 use crate::auth::{Principal, Scopes};
+use crate::state::AppState;
 use crate::store::{self, api_keys::NewApiKey};
 
 /// Create an API key

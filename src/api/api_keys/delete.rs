@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, delete, web};
 
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
-use crate::api::state::AppState;
 use crate::auth::Principal;
+use crate::state::AppState;
 use crate::store;
 
 /// Revoke an API key

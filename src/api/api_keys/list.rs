@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, get, web};
 
 use super::ApiKeyResponse;
 use crate::api::error::ApiError;
-use crate::api::state::AppState;
 use crate::auth::Principal;
+use crate::state::AppState;
 use crate::store;
 
 /// List your API keys

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, post, web};
 use super::{CredentialResponse, CredentialWrite, cipher};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
-use crate::api::state::AppState;
 use crate::auth::Principal;
+use crate::state::AppState;
 use crate::store;
 use crate::store::credentials::NewCredential;
 

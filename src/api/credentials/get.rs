@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, web};
 use super::CredentialResponse;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// Get a credential's name and type

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, get, web};
 use super::{CredentialList, CredentialResponse};
 use crate::api::error::{ApiError, Problem};
 use crate::api::pagination::{PageParams, next_cursor, page_request};
-use crate::api::state::AppState;
 use crate::auth::Principal;
+use crate::state::AppState;
 use crate::store;
 use crate::store::access::Actor;
 

@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::error::ApiError;
-use crate::api::state::AppState;
 use crate::api::time::iso;
+use crate::state::AppState;
 use crate::store::credentials::{Cipher, CredentialRecord};
 
 pub fn routes(cfg: &mut ServiceConfig<'_>) {

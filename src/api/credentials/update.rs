@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::{CredentialResponse, cipher};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 use crate::store::credentials::CredentialPatch;
 

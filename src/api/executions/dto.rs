@@ -8,9 +8,9 @@ use tokio::task::JoinHandle;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
-use crate::api::state::AppState;
 use crate::api::time::iso;
 use crate::runner::{Completed, RunError};
+use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::executions::{self, ExecutionRecord, Status};
 

@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 use super::dto::{ExecutionList, ExecutionResponse};
 use crate::api::error::{ApiError, Problem};
 use crate::api::pagination::{next_cursor, page_request};
-use crate::api::state::AppState;
 use crate::auth::Principal;
+use crate::state::AppState;
 use crate::store::access::Actor;
 use crate::store::executions::{self, ExecutionFilter, Status};
 

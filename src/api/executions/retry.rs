@@ -8,8 +8,8 @@ use weft_engine::{WorkflowDefinition, WorkflowDraft};
 use super::dto::{ExecutionResponse, respond_to_run};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
-use crate::api::state::AppState;
 use crate::runner::RunRequest;
+use crate::state::AppState;
 use crate::store::executions::{self, Status};
 
 /// Retry an execution

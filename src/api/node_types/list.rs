@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use weft_engine::run::NodeKind;
 
-use crate::api::state::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NodeTypeResponse {

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use super::{TokenPair, issue, throttle};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
-use crate::api::state::AppState;
 use crate::auth::{verify_nothing, verify_password};
+use crate::state::AppState;
 use crate::store;
 
 /// An email and password.

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, post, web};
 use super::RefreshBody;
 use crate::api::error::ApiError;
 use crate::api::extract::JsonBody;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// Sign out

@@ -12,8 +12,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::api::error::ApiError;
-use crate::api::state::AppState;
 use crate::api::time::iso;
+use crate::state::AppState;
 use crate::store::{self, users::UserRecord};
 
 pub fn routes(cfg: &mut ServiceConfig<'_>) {

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, post, web};
 use super::{RefreshBody, TokenPair, issue};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store::{self, StoreError, refresh_tokens::Exchange};
 
 /// Refresh a sign-in

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use super::{UserResponse, throttle};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
-use crate::api::state::AppState;
 use crate::auth::{Email, Role, hash_password};
+use crate::state::AppState;
 use crate::store::{self, users::NewUser};
 
 /// The first user's details.

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, post, web};
 use super::{TagResponse, TagWrite};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// Create a tag

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, web};
 use super::{TagList, TagResponse};
 use crate::api::error::{ApiError, Problem};
 use crate::api::pagination::{PageParams, next_cursor, page_request};
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// List tags

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, put, web};
 use super::{TagResponse, TagWrite};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// Rename a tag

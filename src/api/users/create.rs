@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use super::{check_name, given_role};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::JsonBody;
-use crate::api::state::AppState;
 use crate::auth::{Email, Role, hash_password};
+use crate::state::AppState;
 use crate::store::{self, StoreError, users::NewUser};
 
 /// The most users one request adds (each password costs an argon2 hash).

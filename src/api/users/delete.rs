@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 use super::may_change;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
-use crate::api::state::AppState;
 use crate::auth::Principal;
+use crate::state::AppState;
 use crate::store;
 
 /// Where the user's workflows and credentials go.

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, web};
 use super::IncludeRole;
 use crate::api::error::{ApiError, Problem};
 use crate::api::sessions::UserResponse;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store::{self, StoreError};
 
 /// Get a user

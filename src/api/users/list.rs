@@ -6,7 +6,7 @@ use super::{IncludeRole, UserList};
 use crate::api::error::{ApiError, Problem};
 use crate::api::pagination::{PageParams, next_cursor, page_request};
 use crate::api::sessions::UserResponse;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// List users

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use super::{given_role, may_change};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
-use crate::api::state::AppState;
 use crate::auth::Principal;
+use crate::state::AppState;
 use crate::store::{self, users::UserChanges};
 
 /// The new role.

@@ -8,8 +8,8 @@ use super::{check_name, may_change};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
 use crate::api::sessions::UserResponse;
-use crate::api::state::AppState;
 use crate::auth::{Principal, hash_password};
+use crate::state::AppState;
 use crate::store::{self, users::UserChanges};
 
 /// The fields to change; absent ones stay as they are.

@@ -7,7 +7,7 @@ use weft_engine::WorkflowDefinition;
 use super::dto::{WorkflowResponse, check_credentials, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResponse, ApiError> {

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, web};
 use super::dto::WorkflowResponse;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// Delete a workflow

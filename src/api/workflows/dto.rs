@@ -10,9 +10,9 @@ use weft_engine::{Connections, Node, WorkflowDefinition, WorkflowDraft, Workflow
 use weft_engine::run::NodeRegistry;
 
 use crate::api::error::{ApiError, FieldError};
-use crate::api::state::AppState;
 use crate::api::tags::TagResponse;
 use crate::api::time::iso;
+use crate::state::AppState;
 use crate::store::{self, access::Actor, workflows::StoredWorkflow};
 
 /// A workflow to create or to save over an existing one: an n8n export is accepted as is

@@ -12,8 +12,8 @@ use weft_engine::run::Item;
 use crate::api::error::{ApiError, Problem};
 use crate::api::executions::{ExecutionResponse, respond_to_run};
 use crate::api::extract::{OptionalJsonBody, parse_id};
-use crate::api::state::AppState;
 use crate::runner::RunRequest;
+use crate::state::AppState;
 use crate::store;
 
 /// Optional run settings; an empty body runs the workflow from its start node.

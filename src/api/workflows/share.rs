@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, put, web};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
 use crate::api::shares::ShareList;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// Who a workflow is shared with

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
-use crate::api::state::AppState;
 use crate::api::tags::TagResponse;
+use crate::state::AppState;
 use crate::store;
 
 /// A reference to an existing tag.

@@ -9,7 +9,7 @@ use weft_engine::WorkflowDefinition;
 use super::dto::check_supported;
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::parse_id;
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 use crate::webhooks::RegisterError;
 

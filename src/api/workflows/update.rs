@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::dto::{WorkflowResponse, WorkflowWrite, check_credentials, check_supported};
 use crate::api::error::{ApiError, Problem};
 use crate::api::extract::{JsonBody, parse_id};
-use crate::api::state::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// What `If-Match` asks for: nothing, any current version (`*`), or one of these versions.

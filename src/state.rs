@@ -35,7 +35,45 @@ pub struct AppState {
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: crate::rate::TrustedProxies,
     /// Browser origins allowed to call the API.
-    pub cors: crate::api::headers::CorsOrigins,
+    pub cors: crate::config::CorsOrigins,
     /// API keys found recently.
-    pub keys: crate::api::access::KeyCache,
+    pub keys: crate::cache::KeyCache,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn dependencies_point_down_nothing_below_the_api_imports_from_it() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        // The API itself, the start-up that mounts it, and the API's property tests.
+        let allowed = |p: &Path| {
+            p.starts_with(src.join("api")) || p.ends_with("startup.rs") || p.ends_with("props.rs")
+        };
+        let upward: Vec<String> = files
+            .iter()
+            .filter(|p| !allowed(p))
+            .filter(|p| {
+                std::fs::read_to_string(p)
+                    .unwrap()
+                    .contains(concat!("crate", "::api"))
+            })
+            .map(|p| p.display().to_string())
+            .collect();
+        assert!(upward.is_empty(), "import from the API: {upward:?}");
+    }
 }
