@@ -26,12 +26,12 @@ use weft_engine::run::{Budget, Executor, Item, NodeRegistry, Responder, RunOptio
 
 use crate::db::Db;
 use crate::store::StoreError;
-use crate::store::executions::{self, ExecutionRecord, NewExecution};
+use crate::store::executions::{self, ExecutionMode, ExecutionRecord, NewExecution};
 
 /// What to run and how.
 pub struct RunRequest {
     pub workflow_id: Uuid,
-    pub mode: &'static str,
+    pub mode: ExecutionMode,
     pub retry_of: Option<Uuid>,
     pub definition: WorkflowDefinition,
     /// Pinned outputs by node name (manual runs).
@@ -214,7 +214,7 @@ impl Runner {
             pin_data,
             cancel,
             execution_id: record.id.to_string(),
-            mode: record.mode.clone(),
+            mode: record.mode.as_str().into(),
             workflow_id: record.workflow_id.to_string(),
             expression_limits: self.limits,
             budget: self.budget,
@@ -296,7 +296,8 @@ impl Runner {
         }
         let registry = self.registry.clone();
         let settings = def.settings().clone();
-        let mode = options.mode.clone();
+        let mode = ExecutionMode::parse(&options.mode)
+            .ok_or_else(|| StoreError::Corrupt(format!("execution mode {:?}", options.mode)))?;
         let joined = self
             .engine
             .run(move || {
@@ -334,7 +335,7 @@ impl Runner {
         let finished = outcome::Finished {
             id,
             workflow_id,
-            mode: &mode,
+            mode,
             settings: &settings,
         };
         outcome::record(&self.db, finished, result).await

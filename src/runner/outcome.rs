@@ -6,12 +6,14 @@ use weft_engine::run::{ExecutionResult, ExecutionStatus};
 
 use crate::db::Db;
 use crate::store::StoreError;
-use crate::store::executions::{self, ExecutionRecord, Status};
+use crate::store::executions::{self, ExecutionMode, ExecutionRecord, Status};
 
 /// Whether the workflow's settings ask to keep an execution that ended this way.
-fn keep(settings: &Map<String, Value>, mode: &str, status: Status) -> bool {
+fn keep(settings: &Map<String, Value>, mode: ExecutionMode, status: Status) -> bool {
     let setting = |key: &str| settings.get(key).and_then(Value::as_str);
-    if mode == "manual" && settings.get("saveManualExecutions") == Some(&Value::Bool(false)) {
+    if mode == ExecutionMode::Manual
+        && settings.get("saveManualExecutions") == Some(&Value::Bool(false))
+    {
         return false;
     }
     match status {
@@ -25,7 +27,7 @@ fn keep(settings: &Map<String, Value>, mode: &str, status: Status) -> bool {
 pub struct Finished<'a> {
     pub id: Uuid,
     pub workflow_id: Uuid,
-    pub mode: &'a str,
+    pub mode: ExecutionMode,
     pub settings: &'a Map<String, Value>,
 }
 
@@ -70,7 +72,7 @@ pub async fn record(
         }
         Ok(r) => {
             // n8n keeps static data only from production runs (triggers and webhooks).
-            if let (Some(changed), "trigger" | "webhook") = (&r.static_data, mode) {
+            if let (Some(changed), true) = (&r.static_data, mode.is_production()) {
                 crate::store::workflows::save_static_data(db, workflow_id, changed).await?;
             }
             let status = match r.status {

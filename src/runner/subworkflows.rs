@@ -135,7 +135,7 @@ impl WorkflowSource for StoreWorkflows {
                     let (record, _) = runner
                         .start(RunRequest {
                             workflow_id: uuid,
-                            mode: "integrated",
+                            mode: crate::store::executions::ExecutionMode::Integrated,
                             retry_of: None,
                             definition,
                             pin_data: Default::default(),

@@ -133,10 +133,11 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn execution_mode(self) -> &'static str {
+    pub fn execution_mode(self) -> crate::store::executions::ExecutionMode {
+        use crate::store::executions::ExecutionMode;
         match self {
-            Self::Production => "webhook",
-            Self::Test => "manual",
+            Self::Production => ExecutionMode::Webhook,
+            Self::Test => ExecutionMode::Manual,
         }
     }
     /// `executionMode` in the Webhook node's item.

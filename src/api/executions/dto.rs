@@ -42,7 +42,7 @@ impl ExecutionResponse {
         Self {
             id: r.id.to_string(),
             finished: r.status == Status::Success,
-            mode: r.mode,
+            mode: r.mode.as_str().into(),
             status: r.status.as_str().to_owned(),
             retry_of: r.retry_of.map(|u| u.to_string()),
             retry_success_id: r.retry_success_id.map(|u| u.to_string()),

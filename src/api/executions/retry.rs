@@ -56,7 +56,7 @@ pub async fn retry_execution(
         .start(RunRequest {
             parent: None,
             workflow_id: original.workflow_id,
-            mode: "retry",
+            mode: crate::store::executions::ExecutionMode::Retry,
             retry_of: Some(id),
             definition,
             pin_data: HashMap::new(),

@@ -92,7 +92,7 @@ pub async fn run_workflow(
         .start(RunRequest {
             parent: None,
             workflow_id: id,
-            mode: "manual",
+            mode: crate::store::executions::ExecutionMode::Manual,
             retry_of: None,
             definition,
             pin_data,

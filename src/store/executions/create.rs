@@ -12,7 +12,7 @@ use crate::store::{StoreError, new_id, now};
 pub struct NewExecution {
     pub workflow_id: Uuid,
     /// manual, webhook, trigger, retry, integrated.
-    pub mode: &'static str,
+    pub mode: super::ExecutionMode,
     pub retry_of: Option<Uuid>,
     /// The workflow as it will run (name, nodes, connections, settings, pinData).
     pub workflow: Value,
@@ -26,7 +26,7 @@ pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, Store
     let model = execution::ActiveModel {
         id: Set(id),
         workflow_id: Set(new.workflow_id),
-        mode: Set(new.mode.to_owned()),
+        mode: Set(new.mode.as_str().to_owned()),
         status: Set("new".to_owned()),
         retry_of: Set(new.retry_of),
         retry_success_id: Set(None),

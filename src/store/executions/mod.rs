@@ -5,6 +5,7 @@ mod create;
 mod data;
 mod lifecycle;
 mod list;
+mod mode;
 mod waiting;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ pub use create::{NewExecution, create};
 pub use data::{ExecutionData, get_data};
 pub use lifecycle::{cancel_if_pending, claim, delete, finish, get, set_retry_success};
 pub use list::{ExecutionFilter, list, list_query, started_by_calls_since};
+pub use mode::ExecutionMode;
 pub use waiting::{claim_waiting, pause, timed};
 
 use crate::store::StoreError;
@@ -70,7 +72,7 @@ impl Status {
 pub struct ExecutionRecord {
     pub id: Uuid,
     pub workflow_id: Uuid,
-    pub mode: String,
+    pub mode: ExecutionMode,
     pub status: Status,
     pub retry_of: Option<Uuid>,
     pub retry_success_id: Option<Uuid>,
@@ -89,9 +91,11 @@ impl TryFrom<execution::Model> for ExecutionRecord {
             status: Status::parse(&m.status).ok_or_else(|| {
                 StoreError::Corrupt(format!("execution {} has status {:?}", m.id, m.status))
             })?,
+            mode: ExecutionMode::parse(&m.mode).ok_or_else(|| {
+                StoreError::Corrupt(format!("execution {} has mode {:?}", m.id, m.mode))
+            })?,
             id: m.id,
             workflow_id: m.workflow_id,
-            mode: m.mode,
             retry_of: m.retry_of,
             retry_success_id: m.retry_success_id,
             started_at: m.started_at,
