@@ -206,12 +206,11 @@ async fn serve(
     }
     let origin = guard::allowed_origin(req, target.options());
     // A Respond to Webhook node sets its own headers.
-    let extra =
-        if target.params.get("responseMode").and_then(|m| m.as_str()) == Some("responseNode") {
-            Vec::new()
-        } else {
-            response_headers(target.options())
-        };
+    let extra = if target.response_mode == respond::ResponseMode::ResponseNode {
+        Vec::new()
+    } else {
+        response_headers(target.options())
+    };
     let mut response = respond::run(state, &route, target, item, mode).await;
     let headers = response.headers_mut();
     if let Some(origin) = origin {

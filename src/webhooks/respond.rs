@@ -20,6 +20,50 @@ pub(super) fn error_in_workflow() -> HttpResponse {
     HttpResponse::InternalServerError().json(json!({"message": "Error in workflow"}))
 }
 
+/// When a webhook call is answered (the Webhook node's `responseMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// At once, before the run.
+    OnReceived,
+    /// With the last node's items when the run ends.
+    LastNode,
+    /// With what a Respond to Webhook node sends.
+    ResponseNode,
+}
+
+impl ResponseMode {
+    /// n8n's names; anything else (n8n 2.x's `streaming` included) answers at once, as an
+    /// unknown mode always has here.
+    pub fn parse(params: &Value) -> Self {
+        match params.get("responseMode").and_then(Value::as_str) {
+            Some("lastNode") => Self::LastNode,
+            Some("responseNode") => Self::ResponseNode,
+            _ => Self::OnReceived,
+        }
+    }
+}
+
+/// What a `lastNode` answer holds (the Webhook node's `responseData`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseData {
+    /// The first item's json (n8n's default).
+    FirstEntryJson,
+    /// Every item's json, as an array.
+    AllEntries,
+    /// No body.
+    NoBody,
+}
+
+impl ResponseData {
+    pub fn parse(params: &Value) -> Self {
+        match params.get("responseData").and_then(Value::as_str) {
+            Some("allEntries") => Self::AllEntries,
+            Some("noResponseBody" | "noData") => Self::NoBody,
+            _ => Self::FirstEntryJson,
+        }
+    }
+}
+
 /// The workflow behind a webhook route.
 #[derive(Clone)]
 pub struct Target {
@@ -34,6 +78,8 @@ pub struct Target {
     /// Some node reads `$getWorkflowStaticData`, so a cached copy must refresh it per call
     /// when other instances may have saved newer data.
     pub uses_static_data: bool,
+    pub response_mode: ResponseMode,
+    pub response_data: ResponseData,
 }
 
 impl Target {
@@ -78,6 +124,8 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Http
     Ok(Target {
         definition,
         static_data: stored.static_data,
+        response_mode: ResponseMode::parse(&params),
+        response_data: ResponseData::parse(&params),
         params,
         rate_limit,
         auth,
@@ -96,13 +144,10 @@ pub async fn run(
         definition,
         static_data,
         params,
+        response_mode,
+        response_data,
         ..
     } = target;
-    let mode = params
-        .get("responseMode")
-        .and_then(Value::as_str)
-        .unwrap_or("onReceived")
-        .to_owned();
     let code = response_code(&params);
     let (responder, response) = Responder::channel();
     let started = state
@@ -134,9 +179,9 @@ pub async fn run(
             None,
         )
     };
-    match mode.as_str() {
-        "lastNode" => {}
-        "responseNode" => {
+    match response_mode {
+        ResponseMode::LastNode => {}
+        ResponseMode::ResponseNode => {
             // The sender goes away when the run ends, so this also wakes when no Respond to
             // Webhook node answered.
             return match tokio::time::timeout(state.run_wait, response).await {
@@ -149,7 +194,9 @@ pub async fn run(
                 Err(_) => still_running(),
             };
         }
-        _ => return HttpResponse::build(code).json(json!({"message": "Workflow was started"})),
+        ResponseMode::OnReceived => {
+            return HttpResponse::build(code).json(json!({"message": "Workflow was started"}));
+        }
     }
     let finished = match tokio::time::timeout(state.run_wait, handle).await {
         Ok(Ok(Ok(f))) => f,
@@ -174,15 +221,11 @@ pub async fn run(
         .flatten()
         .map(|i| i["json"].clone())
         .collect();
-    match params
-        .get("responseData")
-        .and_then(Value::as_str)
-        .unwrap_or("firstEntryJson")
-    {
-        "noResponseBody" | "noData" => HttpResponse::build(code).finish(),
-        "allEntries" => HttpResponse::build(code).json(jsons),
+    match response_data {
+        ResponseData::NoBody => HttpResponse::build(code).finish(),
+        ResponseData::AllEntries => HttpResponse::build(code).json(jsons),
         // n8n answers 500 when the last node returned nothing, although the run succeeded.
-        _ => match jsons.into_iter().next() {
+        ResponseData::FirstEntryJson => match jsons.into_iter().next() {
             Some(first) => HttpResponse::build(code).json(first),
             None => HttpResponse::InternalServerError()
                 .json(json!({"code": 0, "message": "No item to return was found"})),
@@ -250,4 +293,34 @@ fn response_code(params: &Value) -> StatusCode {
         .and_then(|c| u16::try_from(c).ok())
         .and_then(|c| StatusCode::from_u16(c).ok())
         .unwrap_or(StatusCode::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{ResponseData, ResponseMode};
+
+    #[test]
+    fn response_modes_read_n8ns_names_and_answer_at_once_for_any_other() {
+        let mode = |m: &str| ResponseMode::parse(&json!({ "responseMode": m }));
+        assert_eq!(mode("lastNode"), ResponseMode::LastNode);
+        assert_eq!(mode("responseNode"), ResponseMode::ResponseNode);
+        assert_eq!(mode("onReceived"), ResponseMode::OnReceived);
+        assert_eq!(mode("streaming"), ResponseMode::OnReceived);
+        assert_eq!(ResponseMode::parse(&json!({})), ResponseMode::OnReceived);
+    }
+
+    #[test]
+    fn response_data_reads_n8ns_names_with_the_first_entry_by_default() {
+        let data = |d: &str| ResponseData::parse(&json!({ "responseData": d }));
+        assert_eq!(data("allEntries"), ResponseData::AllEntries);
+        assert_eq!(data("noData"), ResponseData::NoBody);
+        assert_eq!(data("noResponseBody"), ResponseData::NoBody);
+        assert_eq!(data("firstEntryJson"), ResponseData::FirstEntryJson);
+        assert_eq!(
+            ResponseData::parse(&json!({})),
+            ResponseData::FirstEntryJson
+        );
+    }
 }
