@@ -90,6 +90,12 @@ pub async fn record(
     };
     executions::finish(db, id, status, &data).await?;
     let finished = executions::get(db, id).await?;
+    // A successful retry is marked on the execution it retried, wherever it ran.
+    if status == Status::Success
+        && let Some(original) = finished.retry_of
+    {
+        executions::set_retry_success(db, original, id).await?;
+    }
     if !keep(settings, mode, status) {
         executions::delete(db, id).await?;
     }

@@ -66,16 +66,5 @@ pub async fn retry_execution(
             responder: Default::default(),
         })
         .await?;
-    let db = state.db.clone();
-    let retry_id = started.id;
-    let handle = tokio::spawn(async move {
-        let finished = handle
-            .await
-            .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))??;
-        if finished.record.status == Status::Success {
-            executions::set_retry_success(&db, id, retry_id).await?;
-        }
-        Ok(finished)
-    });
     respond_to_run(&state, started, handle).await
 }
