@@ -53,6 +53,41 @@ impl Bus {
             .cloned()
     }
 
+    /// Publishes `message` on this deployment's channel `name`.
+    pub async fn publish(&self, name: &str, message: &str) -> redis::RedisResult<()> {
+        let mut conn = self.conn().await?;
+        redis::cmd("PUBLISH")
+            .arg(self.key(name))
+            .arg(message)
+            .query_async::<i64>(&mut conn)
+            .await
+            .map(drop)
+    }
+
+    /// Calls `on` with every message published on this deployment's channel `name`,
+    /// subscribing again whenever the subscription is lost.
+    pub fn listen(self: &Arc<Self>, name: &str, on: impl Fn(String) + Send + Sync + 'static) {
+        let channel = self.key(name);
+        let bus = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let followed = async {
+                    let mut pubsub = bus.client.get_async_pubsub().await?;
+                    pubsub.subscribe(&channel).await?;
+                    let mut events = pubsub.into_on_message();
+                    while let Some(event) = events.next().await {
+                        on(event.get_payload().unwrap_or_default());
+                    }
+                    Ok::<_, redis::RedisError>(())
+                };
+                if let Err(e) = followed.await {
+                    tracing::warn!(error = %e, channel = %channel, "subscription lost; retrying");
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
     /// Publishes this process's committed changes and applies other instances' ones to `db`.
     pub fn start_change_feed(self: &Arc<Self>, db: &Db) {
         let channel = self.key("changes");

@@ -103,6 +103,12 @@ impl Application {
             )
             .context("cannot start the engine threads")?,
         );
+        if let Some(bus) = &redis
+            && db.backend() == sea_orm::DbBackend::Postgres
+        {
+            // Another instance may be running the execution a stop request names.
+            runner.share_stops(bus.clone());
+        }
         match runner.reschedule_waiting().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(executions = n, "timers set for waiting executions"),

@@ -83,6 +83,8 @@ pub struct Runner {
     permits: Arc<Semaphore>,
     engine: threads::EnginePool,
     cancels: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
+    /// Where stop requests reach the instance running the execution (Postgres with Redis).
+    stops: std::sync::OnceLock<Arc<crate::bus::Bus>>,
     pause_after: Duration,
     cipher: Option<Arc<crate::store::credentials::Cipher>>,
     subworkflow_starts_per_minute: u32,
@@ -117,6 +119,7 @@ impl Runner {
             permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             engine: threads::EnginePool::new(settings.concurrency)?,
             cancels: Mutex::new(HashMap::new()),
+            stops: std::sync::OnceLock::new(),
             pause_after: settings.pause_after,
             cipher: settings.cipher,
             subworkflow_starts_per_minute: settings.subworkflow_starts_per_minute,
@@ -341,10 +344,36 @@ impl Runner {
         outcome::record(&self.db, finished, result).await
     }
 
-    /// Asks a running execution to stop before its next node; cancels one not yet started.
+    /// Lets stop requests reach this instance's executions from every instance on the bus.
+    pub fn share_stops(self: &Arc<Self>, bus: Arc<crate::bus::Bus>) {
+        let runner = Arc::downgrade(self);
+        bus.listen("stops", move |message| {
+            if let (Some(runner), Ok(id)) = (runner.upgrade(), Uuid::try_parse(&message)) {
+                runner.stop_here(id);
+            }
+        });
+        let _ = self.stops.set(bus);
+    }
+
+    /// Flags the execution to stop if this instance is running it.
+    fn stop_here(&self, id: Uuid) -> bool {
+        match self.lock_cancels().get(&id) {
+            Some(flag) => {
+                flag.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Asks a running execution to stop before its next node, whichever instance runs it;
+    /// cancels one not yet started.
     pub async fn stop(&self, id: Uuid) -> Result<ExecutionRecord, StoreError> {
-        if let Some(flag) = self.lock_cancels().get(&id) {
-            flag.store(true, Ordering::Relaxed);
+        if !self.stop_here(id)
+            && let Some(bus) = self.stops.get()
+            && let Err(e) = bus.publish("stops", &id.to_string()).await
+        {
+            tracing::warn!(error = %e, execution = %id, "a stop request could not reach the other instances");
         }
         executions::cancel_if_pending(&self.db, id).await?;
         executions::get(&self.db, id).await

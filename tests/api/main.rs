@@ -21,6 +21,7 @@ mod pagination;
 mod rate_limits;
 mod respond_to_webhook;
 mod sessions;
+mod stops;
 mod subworkflows;
 mod tags;
 mod test_webhooks;

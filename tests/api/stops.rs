@@ -1,0 +1,70 @@
+//! Stopping an execution from any instance: with Postgres and Redis, the instance that took the
+//! stop request is often not the one running the execution.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, redis_url};
+
+/// A workflow of `n` Code nodes of ~400 ms each.
+fn slow_workflow(n: usize) -> Value {
+    let busy = "const end = Date.now() + 400; while (Date.now() < end) {} return $input.all();";
+    let mut nodes = vec![
+        json!({"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}),
+    ];
+    let mut connections = serde_json::Map::new();
+    let mut prev = "Start".to_owned();
+    for i in 0..n {
+        let name = format!("Busy {i}");
+        nodes.push(json!({"name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": busy}}));
+        connections.insert(
+            prev.clone(),
+            json!({"main": [[{"node": name, "type": "main", "index": 0}]]}),
+        );
+        prev = name;
+    }
+    json!({"name": "slow", "nodes": nodes, "connections": connections, "settings": {}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_sent_to_one_instance_stops_the_run_on_another() {
+    let redis = redis_url();
+    let a = TestApp::spawn_with(Backend::Postgres, |s| s.redis_url = Some(redis.clone())).await;
+    let b = a
+        .spawn_beside(|s| {
+            s.redis_url = Some(redis.clone());
+            s.run_wait_ms = "100".into();
+        })
+        .await;
+    let wf = a.create_workflow(&slow_workflow(12)).await;
+    let id = wf["id"].as_str().unwrap();
+    // Instance b runs it (the run outlasts its wait, so it answers 202 at once).
+    let started = b
+        .post_json(&format!("/api/v1/workflows/{id}/run"), &json!({}))
+        .await;
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let location = started.headers()["location"].to_str().unwrap().to_owned();
+    // Instance a takes the stop request.
+    let stop = a.post_json(&format!("{location}/stop"), &json!({})).await;
+    assert_eq!(stop.status(), StatusCode::OK);
+    let mut execution = Value::Null;
+    for _ in 0..40 {
+        execution = a
+            .get(&format!("{location}?includeData=true"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if !matches!(execution["status"].as_str(), Some("running" | "new")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(execution["status"], "canceled", "{execution}");
+    let ran = execution["data"]["resultData"]["runData"]
+        .as_object()
+        .map_or(0, |m| m.len());
+    assert!(ran < 13, "stopped before the end ({ran} nodes ran)");
+}
