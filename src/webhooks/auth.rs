@@ -2,8 +2,10 @@
 //! against the node's stored credential. Secrets are compared in constant time; refusals are
 //! n8n's: plain-text messages with `WWW-Authenticate: Basic realm="Webhook"`.
 
-use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
+use actix_web::http::header::AUTHORIZATION;
+
+use super::error::WebhookError;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -102,20 +104,18 @@ async fn credential(
 }
 
 /// n8n's refusal: the status and message as plain text, with a Basic challenge.
-fn refuse(status: u16, message: &str) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(status)
-        .unwrap_or(actix_web::http::StatusCode::FORBIDDEN);
-    HttpResponse::build(status)
-        .insert_header((WWW_AUTHENTICATE, "Basic realm=\"Webhook\""))
-        .content_type("text/plain; charset=utf-8")
-        .body(message.to_owned())
+fn refuse(status: u16, message: &str) -> WebhookError {
+    WebhookError::AuthRefused {
+        status,
+        message: message.to_owned(),
+    }
 }
 
-pub fn unauthorized() -> HttpResponse {
+pub fn unauthorized() -> WebhookError {
     refuse(401, "Authorization is required!")
 }
 
-pub fn forbidden() -> HttpResponse {
+pub fn forbidden() -> WebhookError {
     refuse(403, "Authorization data is wrong!")
 }
 
@@ -134,27 +134,21 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a [u8]> {
 }
 
 /// Lets the call through (with the JWT's claims for `jwtAuth`) or answers the refusal.
-pub fn check(
-    req: &HttpRequest,
-    auth: &Auth,
-) -> Result<Option<Map<String, Value>>, Box<HttpResponse>> {
+pub fn check(req: &HttpRequest, auth: &Auth) -> Result<Option<Map<String, Value>>, WebhookError> {
     let authorization = req
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     match auth {
         Auth::None => Ok(None),
-        Auth::Unusable => Err(Box::new(refuse(
-            500,
-            "No authentication data defined on node!",
-        ))),
+        Auth::Unusable => Err(refuse(500, "No authentication data defined on node!")),
         Auth::Basic { user, password } => {
             let Some(encoded) = authorization.and_then(|h| h.strip_prefix("Basic ")) else {
-                return Err(Box::new(unauthorized()));
+                return Err(unauthorized());
             };
             let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim())
             else {
-                return Err(Box::new(unauthorized()));
+                return Err(unauthorized());
             };
             // RFC 7617: the user ends at the first colon; the password may hold more.
             let (given_user, given_password) = match decoded.iter().position(|&b| b == b':') {
@@ -166,7 +160,7 @@ pub fn check(
             if user_ok & password_ok {
                 Ok(None)
             } else {
-                Err(Box::new(forbidden()))
+                Err(forbidden())
             }
         }
         Auth::Bearer(token) => {
@@ -177,24 +171,24 @@ pub fn check(
             ) {
                 Ok(None)
             } else {
-                Err(Box::new(forbidden()))
+                Err(forbidden())
             }
         }
         Auth::Header { name, value } => match header(req, name) {
             Some(given) if same(given, value.as_bytes()) => Ok(None),
-            _ => Err(Box::new(forbidden())),
+            _ => Err(forbidden()),
         },
         Auth::Jwt(credential) => {
             let token = authorization
                 .and_then(|h| h.split(' ').nth(1))
                 .filter(|t| !t.is_empty());
             let Some(token) = token else {
-                return Err(Box::new(refuse(401, "No token provided")));
+                return Err(refuse(401, "No token provided"));
             };
             credential
                 .verify(token)
                 .map(Some)
-                .map_err(|message| Box::new(refuse(403, &message)))
+                .map_err(|message| refuse(403, &message))
         }
     }
 }

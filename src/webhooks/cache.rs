@@ -9,7 +9,6 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::HttpResponse;
 use uuid::Uuid;
 
 use super::respond::{self, Target};
@@ -107,7 +106,7 @@ impl WebhookCache {
         &self,
         state: &AppState,
         route: &WebhookMatch,
-    ) -> Result<Target, HttpResponse> {
+    ) -> Result<Target, super::WebhookError> {
         if !state.db.caches_are_coherent() {
             return respond::load(state, route).await;
         }
@@ -121,7 +120,7 @@ impl WebhookCache {
                     .await
                     .map_err(|e| {
                         tracing::error!(error = %e, "webhook static data load failed");
-                        respond::error_in_workflow()
+                        super::WebhookError::WorkflowFailed
                     })?;
             }
             return Ok(hit);

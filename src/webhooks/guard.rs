@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
 /// The refusal, when the node's options refuse this request.
-pub fn check(req: &HttpRequest, options: &Value) -> Option<HttpResponse> {
+pub fn check(req: &HttpRequest, options: &Value) -> Option<super::error::WebhookError> {
     if let Some(list) = options
         .get("ipWhitelist")
         .and_then(Value::as_str)
@@ -17,11 +17,7 @@ pub fn check(req: &HttpRequest, options: &Value) -> Option<HttpResponse> {
         // Only the TCP peer counts: X-Forwarded-For is whatever the caller wants it to be.
         let peer = req.peer_addr().map(|a| a.ip());
         if !peer.is_some_and(|ip| ip_allowed(list, ip)) {
-            return Some(
-                HttpResponse::Forbidden()
-                    .content_type("text/plain; charset=utf-8")
-                    .body("IP is not whitelisted to access the webhook!"),
-            );
+            return Some(super::error::WebhookError::IpNotAllowed);
         }
     }
     if options.get("ignoreBots").and_then(Value::as_bool) == Some(true) {

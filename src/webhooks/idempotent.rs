@@ -6,14 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, body};
 
-use super::answer;
+use super::error::WebhookError;
 use crate::state::AppState;
 use crate::store::webhooks::idempotency::{self, Claim, StoredResponse};
 
 const HEADER: &str = "idempotency-key";
 
 /// The request's key, or the answer refusing a malformed one.
-pub fn key(req: &HttpRequest) -> Result<Option<String>, Box<HttpResponse>> {
+pub fn key(req: &HttpRequest) -> Result<Option<String>, WebhookError> {
     let Some(value) = req.headers().get(HEADER) else {
         return Ok(None);
     };
@@ -21,16 +21,20 @@ pub fn key(req: &HttpRequest) -> Result<Option<String>, Box<HttpResponse>> {
         Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| (0x20..0x7f).contains(&b)) => {
             Ok(Some(k.to_owned()))
         }
-        _ => Err(Box::new(answer(
-            StatusCode::BAD_REQUEST,
-            "The Idempotency-Key header must be 1 to 255 printable ASCII characters".into(),
-            None,
-        ))),
+        _ => Err(WebhookError::BadIdempotencyKey),
     }
 }
 
-/// Claims `key` for this call; `Err` carries the answer for a repeat.
-pub async fn claim(state: &AppState, webhook: &str, key: &str) -> Result<(), Box<HttpResponse>> {
+/// What a claim of a key found.
+pub enum Claimed {
+    /// This call is the first: run it.
+    First,
+    /// A repeat of a call already answered: its stored answer.
+    Repeat(Box<HttpResponse>),
+}
+
+/// Claims `key` for this call.
+pub async fn claim(state: &AppState, webhook: &str, key: &str) -> Result<Claimed, WebhookError> {
     // A first call is answered within the run wait (504 after it), so a claim much older than
     // that was left by a process that died mid-call.
     let abandoned_after = state.run_wait + std::time::Duration::from_secs(60);
@@ -43,20 +47,12 @@ pub async fn claim(state: &AppState, webhook: &str, key: &str) -> Result<(), Box
     )
     .await
     {
-        Ok(Claim::New) => Ok(()),
-        Ok(Claim::Running) => Err(Box::new(answer(
-            StatusCode::CONFLICT,
-            "A request with this Idempotency-Key is still being answered".into(),
-            None,
-        ))),
-        Ok(Claim::Done(stored)) => Err(Box::new(replay(stored))),
+        Ok(Claim::New) => Ok(Claimed::First),
+        Ok(Claim::Running) => Err(WebhookError::IdempotencyRunning),
+        Ok(Claim::Done(stored)) => Ok(Claimed::Repeat(Box::new(replay(stored)))),
         Err(e) => {
             tracing::error!(error = %e, "idempotency claim failed");
-            Err(Box::new(answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The Idempotency-Key could not be checked; try again".into(),
-                None,
-            )))
+            Err(WebhookError::IdempotencyUnavailable)
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod auth;
 mod cache;
+mod error;
 mod guard;
 mod idempotent;
 pub(crate) mod multipart;
@@ -21,10 +22,8 @@ pub use rate_limit::RateLimiter;
 pub use test_registry::TestWebhooks;
 pub use test_shared::RegisterError;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 
 use crate::state::AppState;
 use crate::store;
@@ -35,14 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/webhook-waiting/{id:.*}", web::route().to(waiting::handle));
 }
 
-/// n8n's webhook answers are plain JSON `{code, message, hint?}`, not problem documents.
-pub(crate) fn answer(status: StatusCode, message: String, hint: Option<&str>) -> HttpResponse {
-    let mut body = json!({"code": status.as_u16(), "message": message});
-    if let Some(h) = hint {
-        body["hint"] = json!(h);
-    }
-    HttpResponse::build(status).json(body)
-}
+pub use error::WebhookError;
+pub(crate) use error::answer;
 
 const NOT_ACTIVE_HINT: &str = "The workflow must be active for a production URL to run successfully. You can activate the workflow using the toggle in the top-right of the editor. Note that unlike test URL calls, production URL calls aren't shown on the canvas (only in the executions list)";
 
@@ -61,11 +54,7 @@ async fn handle(
         Ok(found) => found,
         Err(e) => {
             tracing::error!(error = %e, "webhook lookup failed");
-            return answer(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Error in workflow".into(),
-                None,
-            );
+            return WebhookError::LookupFailed.response();
         }
     };
     let Some(route) = found else {
@@ -75,7 +64,8 @@ async fn handle(
         return match others.first() {
             Some(other) => wrong_method(&method, other),
             None => not_registered(&method, &path, NOT_ACTIVE_HINT),
-        };
+        }
+        .response();
     };
     serve(&req, payload, &state, route, Mode::Production).await
 }
@@ -94,7 +84,7 @@ async fn handle_test(
         // A preflight must not use up the one call it prepares.
         let methods = state.test_webhooks.methods_waiting(&path).await;
         if methods.is_empty() {
-            return not_registered(&method, &path, TEST_HINT);
+            return not_registered(&method, &path, TEST_HINT).response();
         }
         return guard::preflight(&req, &serde_json::Value::Null, &methods);
     }
@@ -102,27 +92,25 @@ async fn handle_test(
         return match state.test_webhooks.methods_waiting(&path).await.first() {
             Some(other) => wrong_method(&method, other),
             None => not_registered(&method, &path, TEST_HINT),
-        };
+        }
+        .response();
     };
     serve(&req, payload, &state, route, Mode::Test).await
 }
 
-fn wrong_method(method: &str, other: &str) -> HttpResponse {
-    answer(
-        StatusCode::NOT_FOUND,
-        format!(
-            "This webhook is not registered for {method} requests. Did you mean to make a {other} request?"
-        ),
-        None,
-    )
+fn wrong_method(method: &str, other: &str) -> WebhookError {
+    WebhookError::WrongMethod {
+        method: method.to_owned(),
+        other: other.to_owned(),
+    }
 }
 
-fn not_registered(method: &str, path: &str, hint: &str) -> HttpResponse {
-    answer(
-        StatusCode::NOT_FOUND,
-        format!("The requested webhook \"{method} {path}\" is not registered."),
-        Some(hint),
-    )
+fn not_registered(method: &str, path: &str, hint: &'static str) -> WebhookError {
+    WebhookError::NotRegistered {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        hint,
+    }
 }
 
 /// Production calls run in `webhook` mode; test calls in `manual` mode, as in n8n.
@@ -156,10 +144,21 @@ async fn serve(
     route: store::webhooks::WebhookMatch,
     mode: Mode,
 ) -> HttpResponse {
-    let target = match state.webhook_cache.target(state, &route).await {
-        Ok(t) => t,
-        Err(response) => return response,
-    };
+    match run_call(req, payload, state, route, mode).await {
+        Ok(response) => response,
+        Err(e) => e.response(),
+    }
+}
+
+/// A production or test call, through every check to its answer.
+async fn run_call(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    route: store::webhooks::WebhookMatch,
+    mode: Mode,
+) -> Result<HttpResponse, WebhookError> {
+    let target = state.webhook_cache.target(state, &route).await?;
     // One webhook: the workflow and its Webhook node.
     let webhook = format!("{}:{}", route.workflow_id, route.node);
     if let Some(per_minute) = target.rate_limit
@@ -168,41 +167,25 @@ async fn serve(
             .hit(state.redis.as_deref(), &webhook, per_minute)
             .await
     {
-        let mut res = answer(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("This webhook takes at most {per_minute} calls per minute"),
-            None,
-        );
-        res.headers_mut().insert(
-            actix_web::http::header::RETRY_AFTER,
-            HeaderValue::from(secs),
-        );
-        return res;
+        return Err(WebhookError::RateLimited {
+            per_minute,
+            retry_after: secs,
+        });
     }
     if let Some(refused) = guard::check(req, target.options()) {
-        return refused;
+        return Err(refused);
     }
-    let jwt_payload = match auth::check(req, &target.auth) {
-        Ok(claims) => claims,
-        Err(refused) => return *refused,
-    };
-    let idempotency_key = match idempotent::key(req) {
-        Ok(k) => k,
-        Err(refused) => return *refused,
-    };
-    let mut item =
-        match request::item(req, payload, &route, state.body, mode, target.options()).await {
-            Ok(item) => item,
-            Err(response) => return response,
-        };
+    let jwt_payload = auth::check(req, &target.auth)?;
+    let idempotency_key = idempotent::key(req)?;
+    let mut item = request::item(req, payload, &route, state.body, mode, target.options()).await?;
     if let Some(claims) = jwt_payload {
         item.json
             .insert("jwtPayload".into(), serde_json::Value::Object(claims));
     }
     if let Some(key) = &idempotency_key
-        && let Err(repeat) = idempotent::claim(state, &webhook, key).await
+        && let idempotent::Claimed::Repeat(answer) = idempotent::claim(state, &webhook, key).await?
     {
-        return *repeat;
+        return Ok(*answer);
     }
     let origin = guard::allowed_origin(req, target.options());
     // A Respond to Webhook node sets its own headers.
@@ -219,10 +202,10 @@ async fn serve(
     for (name, value) in extra {
         headers.insert(name, value);
     }
-    match &idempotency_key {
+    Ok(match &idempotency_key {
         Some(key) => idempotent::complete(state, &webhook, key, response).await,
         None => response,
-    }
+    })
 }
 
 /// The Webhook node's `options.responseHeaders` (invalid names or values are skipped).
@@ -257,7 +240,7 @@ async fn preflight(req: &HttpRequest, state: &AppState, path: &str) -> HttpRespo
         .filter(|m| methods.contains(m))
         .or_else(|| methods.first().cloned());
     let Some(method) = method else {
-        return not_registered("OPTIONS", path, NOT_ACTIVE_HINT);
+        return not_registered("OPTIONS", path, NOT_ACTIVE_HINT).response();
     };
     let route = match state.webhook_cache.lookup(&state.db, &method, path).await {
         Ok(Some(route)) => route,
@@ -265,6 +248,6 @@ async fn preflight(req: &HttpRequest, state: &AppState, path: &str) -> HttpRespo
     };
     match state.webhook_cache.target(state, &route).await {
         Ok(target) => guard::preflight(req, target.options(), &methods),
-        Err(response) => response,
+        Err(e) => e.response(),
     }
 }

@@ -1,19 +1,17 @@
 //! Turning a webhook request into n8n's item `{headers, params, query, body, webhookUrl,
 //! executionMode}`, parsing the body strictly by its declared content type.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, web};
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use weft_engine::run::Item;
 
-use super::answer;
+use super::error::WebhookError;
 use crate::store::webhooks::WebhookMatch;
 
-fn parse_failure(hint: String) -> HttpResponse {
-    let body = json!({"code": 422, "message": "Failed to parse request body", "hint": hint});
-    HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY).json(body)
+fn parse_failure(hint: String) -> WebhookError {
+    WebhookError::Unparsable { hint }
 }
 
 /// The item a Webhook node emits for this request, or the answer that refuses it.
@@ -24,25 +22,10 @@ pub async fn item(
     limits: crate::body::BodyLimits,
     mode: super::Mode,
     options: &Value,
-) -> Result<Item, HttpResponse> {
-    let bytes = crate::body::read(payload, limits).await.map_err(|e| {
-        use crate::body::BodyError;
-        let (status, message) = match e {
-            BodyError::TooLarge(limit) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("The request body is larger than the limit of {limit} bytes"),
-            ),
-            BodyError::TimedOut(ms) => (
-                StatusCode::REQUEST_TIMEOUT,
-                format!("The request body did not arrive within {ms} ms"),
-            ),
-            BodyError::Read(why) => (
-                StatusCode::BAD_REQUEST,
-                format!("Could not read the request body: {why}"),
-            ),
-        };
-        answer(status, message, None)
-    })?;
+) -> Result<Item, WebhookError> {
+    let bytes = crate::body::read(payload, limits)
+        .await
+        .map_err(WebhookError::Body)?;
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)

@@ -9,15 +9,15 @@ use serde_json::{Value, json};
 use weft_engine::WorkflowDefinition;
 use weft_engine::run::{Item, Responder, ResponseBody, WebhookResponse};
 
-use super::answer;
+use super::{WebhookError, answer};
 use crate::runner::RunRequest;
 use crate::state::AppState;
 use crate::store;
 use crate::store::executions::Status;
 use crate::store::webhooks::WebhookMatch;
 
-pub(super) fn error_in_workflow() -> HttpResponse {
-    HttpResponse::InternalServerError().json(json!({"message": "Error in workflow"}))
+fn error_in_workflow() -> HttpResponse {
+    WebhookError::WorkflowFailed.response()
 }
 
 /// When a webhook call is answered (the Webhook node's `responseMode`).
@@ -90,12 +90,12 @@ impl Target {
     }
 }
 
-pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, HttpResponse> {
+pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, WebhookError> {
     let stored = match store::workflows::get(&state.db, route.workflow_id).await {
         Ok(w) => w,
         Err(e) => {
             tracing::error!(error = %e, "webhook workflow load failed");
-            return Err(error_in_workflow());
+            return Err(WebhookError::WorkflowFailed);
         }
     };
     let definition = match WorkflowDefinition::from_parts(
@@ -107,7 +107,7 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Http
         Ok(d) => d,
         Err(e) => {
             tracing::error!(issues = ?e, "stored workflow is invalid");
-            return Err(error_in_workflow());
+            return Err(WebhookError::WorkflowFailed);
         }
     };
     let node = definition.nodes().iter().find(|n| n.name == route.node);

@@ -45,7 +45,7 @@ pub async fn handle(
     .await
     {
         Ok(item) => item,
-        Err(refused) => return refused,
+        Err(refused) => return refused.response(),
     };
     match state.runner.resume(id, Some(vec![item])).await {
         Ok(_) => HttpResponse::Ok().json(json!({"message": "Workflow was started"})),
