@@ -72,6 +72,19 @@ impl Application {
             // Other instances share this database: keep caches coherent through Redis.
             bus.start_change_feed(&db);
         }
+        if db.backend() == sea_orm::DbBackend::Sqlite {
+            // This process is the only one on an SQLite database: whatever was running or about
+            // to run when the last one stopped will never finish.
+            let crashed = crate::store::executions::crash_orphans(&db)
+                .await
+                .context("cannot read the executions left by the last run")?;
+            if crashed > 0 {
+                tracing::warn!(
+                    executions = crashed,
+                    "executions left unfinished by the last run marked crashed"
+                );
+            }
+        }
         let cipher = credential_cipher(&config)?.map(Arc::new);
         let tokens = token_keys(&config)?;
         let listener = TcpListener::bind(config.listen)

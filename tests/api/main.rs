@@ -19,6 +19,7 @@ mod owner_key;
 mod ownership;
 mod pagination;
 mod rate_limits;
+mod recovery;
 mod respond_to_webhook;
 mod sessions;
 mod stops;

@@ -58,6 +58,32 @@ pub async fn finish(
     Ok(stopped)
 }
 
+/// Ends as `crashed` every execution left `new` or `running` by a process that stopped (only
+/// safe where this process is the only one using the database, as with SQLite); returns how
+/// many there were.
+pub async fn crash_orphans(db: &Db) -> Result<usize, StoreError> {
+    use sea_orm::QuerySelect;
+    let orphans: Vec<(Uuid, String)> = execution::Entity::find()
+        .select_only()
+        .column(execution::Column::Id)
+        .column(execution::Column::Status)
+        .filter(execution::Column::Status.is_in([Status::New.as_str(), Status::Running.as_str()]))
+        .into_tuple()
+        .all(db.reader())
+        .await?;
+    for (id, status) in &orphans {
+        let message = if status == Status::New.as_str() {
+            "The server stopped before this execution started"
+        } else {
+            "The server stopped while this execution ran, so it did not finish"
+        };
+        let data = serde_json::json!({"resultData": {"runData": {}, "error": {
+            "message": message, "name": "WorkflowCrashed"}}});
+        finish(db, *id, Status::Crashed, &data).await?;
+    }
+    Ok(orphans.len())
+}
+
 /// Cancels an execution that has not started (or is waiting). `false` if it is past that.
 pub async fn cancel_if_pending(db: &Db, id: Uuid) -> Result<bool, StoreError> {
     let result = execution::Entity::update_many()

@@ -14,7 +14,9 @@ use uuid::Uuid;
 
 pub use create::{NewExecution, create};
 pub use data::{ExecutionData, get_data};
-pub use lifecycle::{cancel_if_pending, claim, delete, finish, get, set_retry_success};
+pub use lifecycle::{
+    cancel_if_pending, claim, crash_orphans, delete, finish, get, set_retry_success,
+};
 pub use list::{ExecutionFilter, list, list_query, started_by_calls_since};
 pub use mode::ExecutionMode;
 pub use waiting::{claim_waiting, pause, timed};
