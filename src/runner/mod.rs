@@ -2,12 +2,14 @@
 //! thread (the engine's JavaScript sandbox stays on one thread), and records the outcome.
 //! Queue mode will hand the same execution id to a worker instead.
 
+mod completion;
 mod credentials;
 mod outcome;
 mod resume;
 mod subworkflows;
 pub mod threads;
 
+pub use completion::{Completion, CompletionError, Outcome};
 pub use outcome::Completed;
 pub use resume::ResumeError;
 
@@ -18,7 +20,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 use weft_engine::expr::ExprLimits;
@@ -150,7 +151,7 @@ impl Runner {
     pub async fn start(
         self: &Arc<Self>,
         req: RunRequest,
-    ) -> Result<(ExecutionRecord, JoinHandle<Result<Completed, StoreError>>), RunError> {
+    ) -> Result<(ExecutionRecord, Completion), RunError> {
         let start = match &req.start_node {
             Some(name) => req
                 .definition
@@ -254,8 +255,9 @@ impl Runner {
         def: WorkflowDefinition,
         options: RunOptions,
         begin: Begin,
-    ) -> JoinHandle<Result<Completed, StoreError>> {
+    ) -> Completion {
         let runner = self.clone();
+        let (report, completion) = completion::channel();
         tokio::spawn(async move {
             let outcome = runner.execute(id, def, options, begin).await;
             runner.lock_cancels().remove(&id);
@@ -265,8 +267,14 @@ impl Runner {
             {
                 runner.schedule(id, till);
             }
-            outcome
-        })
+            // Nobody may be waiting (an onReceived webhook): that is fine.
+            let _ = report.send(Some(
+                outcome
+                    .map(Arc::new)
+                    .map_err(|e| CompletionError(e.to_string())),
+            ));
+        });
+        completion
     }
 
     async fn execute(

@@ -6,12 +6,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 use weft_engine::run::{Item, Paused, ResultData};
 use weft_engine::{WorkflowDefinition, WorkflowDraft};
 
-use super::{Begin, Completed, Resumed, Runner};
+use super::{Begin, Resumed, Runner};
 use crate::store::executions::{self, ExecutionRecord, Status};
 use crate::store::{self, StoreError};
 
@@ -37,7 +36,7 @@ impl Runner {
         self: &Arc<Self>,
         id: Uuid,
         call: Option<Vec<Item>>,
-    ) -> Result<(ExecutionRecord, JoinHandle<Result<Completed, StoreError>>), ResumeError> {
+    ) -> Result<(ExecutionRecord, super::Completion), ResumeError> {
         let record = executions::get(&self.db, id).await?;
         if record.status != Status::Waiting {
             return Err(ResumeError::NotWaiting(record.status.as_str()));

@@ -165,7 +165,7 @@ pub async fn run(
             responder,
         })
         .await;
-    let (record, handle) = match started {
+    let (record, completion) = match started {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, "webhook execution could not start");
@@ -186,8 +186,8 @@ pub async fn run(
             // Webhook node answered.
             return match tokio::time::timeout(state.run_wait, response).await {
                 Ok(Ok(sent)) => node_response(sent),
-                Ok(Err(_)) => match handle.await {
-                    Ok(Ok(f)) if f.record.status == Status::Success => HttpResponse::Ok()
+                Ok(Err(_)) => match completion.outcome().await {
+                    Ok(f) if f.record.status == Status::Success => HttpResponse::Ok()
                         .json(json!({"message": "Workflow executed successfully"})),
                     _ => error_in_workflow(),
                 },
@@ -198,8 +198,8 @@ pub async fn run(
             return HttpResponse::build(code).json(json!({"message": "Workflow was started"}));
         }
     }
-    let finished = match tokio::time::timeout(state.run_wait, handle).await {
-        Ok(Ok(Ok(f))) => f,
+    let finished = match tokio::time::timeout(state.run_wait, completion.outcome()).await {
+        Ok(Ok(f)) => f,
         Ok(_) => return error_in_workflow(),
         Err(_) => return still_running(),
     };

@@ -4,14 +4,12 @@ use actix_web::HttpResponse;
 use actix_web::http::header::LOCATION;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::task::JoinHandle;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::error::ApiError;
 use crate::api::time::iso;
-use crate::runner::{Completed, RunError};
+use crate::runner::{Completion, RunError};
 use crate::state::AppState;
-use crate::store::StoreError;
 use crate::store::executions::{self, ExecutionRecord, Status};
 
 /// An execution as n8n's public API returns it.
@@ -93,15 +91,15 @@ impl From<RunError> for ApiError {
 pub async fn respond_to_run(
     state: &AppState,
     started: ExecutionRecord,
-    handle: JoinHandle<Result<Completed, StoreError>>,
+    completion: Completion,
 ) -> Result<HttpResponse, ApiError> {
     let location = format!("/api/v1/executions/{}", started.id);
-    match tokio::time::timeout(state.run_wait, handle).await {
-        Ok(Ok(Ok(finished))) => {
-            Ok(HttpResponse::Ok().json(ExecutionResponse::new(finished.record, finished.data)))
-        }
-        Ok(Ok(Err(e))) => Err(e.into()),
-        Ok(Err(join)) => Err(ApiError::Internal(format!("execution task failed: {join}"))),
+    match tokio::time::timeout(state.run_wait, completion.outcome()).await {
+        Ok(Ok(finished)) => Ok(HttpResponse::Ok().json(ExecutionResponse::new(
+            finished.record.clone(),
+            finished.data.clone(),
+        ))),
+        Ok(Err(e)) => Err(ApiError::Internal(format!("execution {}: {e}", started.id))),
         Err(_) => {
             let now = executions::get(&state.db, started.id)
                 .await
