@@ -29,6 +29,6 @@ pub use node_type::{
     NodeContext, NodeError, NodeFuture, NodeKind, NodeRegistry, NodeResult, NodeType,
     RequiredInputs, SuspendSlot,
 };
-pub use respond::{Responder, ResponseBody, WebhookResponse};
+pub use respond::{Responder, ResponseBody, ResponseSink, WebhookResponse};
 pub use start::start_node;
 pub use subworkflow::{SubRunner, WorkflowSource, Workflows};
