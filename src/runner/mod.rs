@@ -196,7 +196,7 @@ impl Runner {
             req.static_data,
             req.responder,
         );
-        let handle = self.spawn(record.id, req.definition, options, Begin::Fresh);
+        let handle = self.spawn(&record, req.definition, options, Begin::Fresh);
         Ok((record, handle))
     }
 
@@ -251,15 +251,18 @@ impl Runner {
     /// Runs the execution in the background; a run that pauses with a time is resumed then.
     fn spawn(
         self: &Arc<Self>,
-        id: Uuid,
+        record: &ExecutionRecord,
         def: WorkflowDefinition,
         options: RunOptions,
         begin: Begin,
     ) -> Completion {
         let runner = self.clone();
         let (report, completion) = completion::channel();
+        let (id, workflow_id, mode) = (record.id, record.workflow_id, record.mode);
         tokio::spawn(async move {
-            let outcome = runner.execute(id, def, options, begin).await;
+            let outcome = runner
+                .execute(id, workflow_id, mode, def, options, begin)
+                .await;
             runner.lock_cancels().remove(&id);
             if let Ok(done) = &outcome
                 && let Some(till) = done.record.wait_till
@@ -280,12 +283,12 @@ impl Runner {
     async fn execute(
         &self,
         id: Uuid,
+        workflow_id: Uuid,
+        mode: ExecutionMode,
         def: WorkflowDefinition,
         options: RunOptions,
         begin: Begin,
     ) -> Result<Completed, StoreError> {
-        let workflow_id = Uuid::try_parse(&options.workflow_id)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let _permit = self.permits.clone().acquire_owned().await.ok();
         if matches!(begin, Begin::Fresh) && !executions::claim(&self.db, id).await? {
             return Ok(Completed {
@@ -307,8 +310,6 @@ impl Runner {
         }
         let registry = self.registry.clone();
         let settings = def.settings().clone();
-        let mode = ExecutionMode::parse(&options.mode)
-            .ok_or_else(|| StoreError::Corrupt(format!("execution mode {:?}", options.mode)))?;
         let joined = self
             .engine
             .run(move || {

@@ -74,7 +74,7 @@ impl Runner {
             paused,
             items: call,
         }));
-        let handle = self.spawn(id, def, options, begin);
+        let handle = self.spawn(&record, def, options, begin);
         Ok((record, handle))
     }
 

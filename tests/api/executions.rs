@@ -200,26 +200,7 @@ async fn bad_run_requests_are_refused_with_a_problem(b: Backend) {
 async fn a_long_execution_answers_202_and_can_be_stopped(b: Backend) {
     let app = TestApp::spawn_with(b, |s| s.run_wait_ms = "100".into()).await;
     // Five nodes of ~400 ms each (under the 1 s expression limit): about two seconds in all.
-    let busy = "const end = Date.now() + 400; while (Date.now() < end) {} return $input.all();";
-    let mut nodes = vec![
-        json!({"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}),
-    ];
-    let mut connections = serde_json::Map::new();
-    let mut prev = "Start".to_owned();
-    for i in 0..5 {
-        let name = format!("Busy {i}");
-        nodes.push(json!({"name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": busy}}));
-        connections.insert(
-            prev.clone(),
-            json!({"main": [[{"node": name, "type": "main", "index": 0}]]}),
-        );
-        prev = name;
-    }
-    let wf = app
-        .create_workflow(
-            &json!({"name": "slow", "nodes": nodes, "connections": connections, "settings": {}}),
-        )
-        .await;
+    let wf = app.create_workflow(&crate::helpers::slow_workflow(5)).await;
     let res = run(&app, wf["id"].as_str().unwrap(), None).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let location = res.headers()["location"].to_str().unwrap().to_owned();

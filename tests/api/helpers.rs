@@ -467,3 +467,23 @@ pub async fn assert_problem(res: Response, status: StatusCode, code: &str) -> Va
     assert_eq!(body["detail"], body["message"]);
     body
 }
+
+/// A workflow of `n` Code nodes of ~400 ms each.
+pub fn slow_workflow(n: usize) -> Value {
+    let busy = "const end = Date.now() + 400; while (Date.now() < end) {} return $input.all();";
+    let mut nodes = vec![
+        json!({"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}),
+    ];
+    let mut connections = serde_json::Map::new();
+    let mut prev = "Start".to_owned();
+    for i in 0..n {
+        let name = format!("Busy {i}");
+        nodes.push(json!({"name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": busy}}));
+        connections.insert(
+            prev.clone(),
+            json!({"main": [[{"node": name, "type": "main", "index": 0}]]}),
+        );
+        prev = name;
+    }
+    json!({"name": "slow", "nodes": nodes, "connections": connections, "settings": {}})
+}

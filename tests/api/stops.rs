@@ -6,27 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, redis_url};
-
-/// A workflow of `n` Code nodes of ~400 ms each.
-fn slow_workflow(n: usize) -> Value {
-    let busy = "const end = Date.now() + 400; while (Date.now() < end) {} return $input.all();";
-    let mut nodes = vec![
-        json!({"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}),
-    ];
-    let mut connections = serde_json::Map::new();
-    let mut prev = "Start".to_owned();
-    for i in 0..n {
-        let name = format!("Busy {i}");
-        nodes.push(json!({"name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "parameters": {"jsCode": busy}}));
-        connections.insert(
-            prev.clone(),
-            json!({"main": [[{"node": name, "type": "main", "index": 0}]]}),
-        );
-        prev = name;
-    }
-    json!({"name": "slow", "nodes": nodes, "connections": connections, "settings": {}})
-}
+use crate::helpers::{Backend, TestApp, redis_url, slow_workflow};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stop_sent_to_one_instance_stops_the_run_on_another() {

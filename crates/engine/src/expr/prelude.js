@@ -183,8 +183,6 @@
   const quietConsole = Object.freeze({ log() {}, info() {}, warn() {}, error() {}, debug() {} });
   g.__codeOutcome = undefined;
   const CODE_FIRST_LINE = 5;
-  // n8n's message for an error thrown by Code: the message, then ` [line N]` when the line in
-  // the user's code is known (per item too: n8n names no item there).
   // V8's wording (what n8n's users see) for QuickJS's messages about null and undefined.
   function v8Message(message) {
     let m = /^cannot read property '(.*)' of (null|undefined)$/.exec(message);
@@ -193,11 +191,17 @@
     if (m) return `Cannot set properties of ${m[2]} (setting '${m[1]}')`;
     return message;
   }
-  function withLine(error) {
+  // A thrown error's message in V8's words, and its line in the user's code (0 when unknown).
+  function messageAndLine(error) {
     const message = v8Message(error && error.message !== undefined ? String(error.message) : String(error));
     const stack = error && typeof error.stack === 'string' ? error.stack : '';
     const m = /<code>:(\d+)/.exec(stack);
-    const line = m ? Number(m[1]) - CODE_FIRST_LINE + 1 : 0;
+    return [message, m ? Number(m[1]) - CODE_FIRST_LINE + 1 : 0];
+  }
+  // n8n's message for an error thrown by Code: the message, then ` [line N]` when the line in
+  // the user's code is known (per item too: n8n names no item there).
+  function withLine(error) {
+    const [message, line] = messageAndLine(error);
     if (line < 1) return message;
     return `${message} [line ${line}]`;
   }
@@ -226,16 +230,13 @@
     Promise.resolve(settled).then(
       (value) => {
         if (value === undefined) {
-          g.__codeOutcome = { ok: false, message: 'No data got returned. Always an object has to be returned!', returned: true };
+          g.__codeOutcome = { ok: false, message: 'No data got returned. Always an object has to be returned!' };
         } else {
           g.__codeOutcome = { ok: true, value: { json: value, binary: copy.binary === undefined ? null : copy.binary } };
         }
       },
       (error) => {
-        const message = v8Message(error && error.message !== undefined ? String(error.message) : String(error));
-        const stack = error && typeof error.stack === 'string' ? error.stack : '';
-        const m = /<code>:(\d+)/.exec(stack);
-        const line = m ? Number(m[1]) - CODE_FIRST_LINE + 1 : 0;
+        const [message, line] = messageAndLine(error);
         g.__codeOutcome = { ok: false, message: line >= 1
           ? `${message} [Line ${line} | Item Index: ${index}]`
           : `${message} [Item Index: ${index}]` };

@@ -117,12 +117,13 @@ fn write(root: &Path, path: &Path, bytes: &[u8], append: bool) -> Result<(), Nod
     } else {
         options.write(true).create(true).truncate(true);
     }
-    let mut file = options.open(path).map_err(|e| {
+    let refused = |e: std::io::Error| {
         NodeError::new(format!("The file \"{}\" is not writable.", seen.display()))
             .with_description(e.to_string())
-    })?;
-    file.write_all(bytes).map_err(|e| {
-        NodeError::new(format!("The file \"{}\" is not writable.", seen.display()))
-            .with_description(e.to_string())
-    })
+    };
+    options
+        .open(path)
+        .map_err(refused)?
+        .write_all(bytes)
+        .map_err(refused)
 }

@@ -3,9 +3,10 @@
 //! and converted to the type the sub-workflow's trigger declares, as n8n's `validateFieldType`
 //! does; fields the schema marks removed are dropped.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use weft_engine::run::{Item, NodeContext, NodeError};
 
+use crate::set::convert::number;
 use crate::util::js_string;
 
 /// How strictly a mapped value must fit its declared type.
@@ -149,14 +150,6 @@ fn string_number(s: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok()
-}
-
-fn number(f: f64) -> Value {
-    if f.fract() == 0.0 && f.abs() < 9.0e15 {
-        Value::Number(Number::from(f as i64))
-    } else {
-        Number::from_f64(f).map_or(Value::Null, Value::Number)
-    }
 }
 
 /// The items sent for `items` (the node's input from index `first` on), as n8n's

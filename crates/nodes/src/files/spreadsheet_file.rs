@@ -99,16 +99,14 @@ fn read_rows(
     let format = match chosen {
         "autodetect" => detect(entry, v2),
         "xlsx" | "xls" | "ods" => "workbook",
-        other => match other {
-            "csv" => "csv",
-            "html" => "html",
-            "rtf" => "rtf",
-            _ => {
-                return Err(NodeError::new(format!(
-                    "The file format \"{other}\" is not known"
-                )));
-            }
-        },
+        "csv" => "csv",
+        "html" => "html",
+        "rtf" => "rtf",
+        other => {
+            return Err(NodeError::new(format!(
+                "The file format \"{other}\" is not known"
+            )));
+        }
     };
     if let Some(sheet) = opt_str(o, "sheetName")
         && format == "workbook"

@@ -27,8 +27,8 @@ enum Mode {
 /// The node's pagination settings, unevaluated (their expressions run per request).
 pub struct Pagination {
     mode: Mode,
-    /// JavaScript deciding whether another page is wanted.
-    more: String,
+    /// The expression deciding whether another page is wanted.
+    more: Value,
     max_requests: Option<Value>,
     interval: Value,
 }
@@ -92,7 +92,7 @@ impl Pagination {
         let limited = p.get("limitPagesFetched").and_then(Value::as_bool) == Some(true);
         Ok(Some(Self {
             mode,
-            more,
+            more: Value::String(format!("={{{{ {more} }}}}")),
             max_requests: limited.then(|| p.get("maxRequests").cloned().unwrap_or(json!(100))),
             interval: p.get("requestInterval").cloned().unwrap_or(json!(0)),
         }))
@@ -337,8 +337,7 @@ impl HttpRequest {
                     break;
                 }
             }
-            let code = format!("={{{{ {} }}}}", pagination.more);
-            if !crate::util::truthy(&ctx.resolve_with(&Value::String(code), index, &extras)?) {
+            if !crate::util::truthy(&ctx.resolve_with(&pagination.more, index, &extras)?) {
                 break;
             }
             let pause = ctx

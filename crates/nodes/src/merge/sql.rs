@@ -98,9 +98,8 @@ fn with_paired_columns(query: &str, inputs: usize) -> String {
     }
     let end = start + 6 + from;
     format!(
-        "{}{}, {}{}",
+        "{} {columns}, {}{}",
         &query[..start + 6],
-        &format!(" {columns}"),
         extra.join(", "),
         &query[end..]
     )

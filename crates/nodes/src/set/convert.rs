@@ -65,7 +65,8 @@ pub fn to_type(name: &str, value: Value, kind: &str) -> Result<Value, String> {
     }
 }
 
-fn number(f: f64) -> Value {
+/// A JavaScript number as JSON: whole values as integers.
+pub(crate) fn number(f: f64) -> Value {
     if f.fract() == 0.0 && f.abs() < 9.0e15 {
         Value::Number(Number::from(f as i64))
     } else {

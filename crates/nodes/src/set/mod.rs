@@ -1,7 +1,7 @@
 //! `n8n-nodes-base.set` ("Edit Fields"): v1–v2 typed value lists, v3.0–3.5 fields/assignments
 //! or raw JSON, with dot notation and the include options.
 
-mod convert;
+pub(crate) mod convert;
 pub(crate) mod path;
 mod v2;
 mod v3;
