@@ -23,6 +23,8 @@ pub enum Command {
     Serve(ServerArgs),
     /// Apply database migrations and exit.
     Migrate(ServerArgs),
+    /// Run executions from the Redis queue (queue mode), until SIGTERM or SIGINT.
+    Worker(WorkerArgs),
     /// Print the OpenAPI document and exit.
     Openapi,
     /// Run a workflow file once, with no server and no database, and print the result as JSON.
@@ -43,6 +45,15 @@ pub enum Command {
 pub struct ServerArgs {
     #[command(flatten)]
     pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Executions this worker runs at once (n8n's flag and default).
+    #[arg(long, default_value_t = 10)]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -333,6 +344,42 @@ pub struct SettingsArgs {
         default_value = "America/New_York"
     )]
     pub generic_timezone: String,
+    /// `regular`: executions run in the process that received them; `queue`: they go through
+    /// Redis to `weft worker` processes (needs REDIS_URL). n8n's variable and values.
+    #[arg(
+        long = "executions-mode",
+        env = "EXECUTIONS_MODE",
+        default_value = "regular"
+    )]
+    pub executions_mode: String,
+    /// Where a worker answers Kubernetes' probes (`/healthz`, `/healthz/readiness`).
+    #[arg(
+        long = "worker-listen",
+        env = "WEFT_WORKER_LISTEN",
+        default_value = "127.0.0.1:5679"
+    )]
+    pub worker_listen: String,
+    /// How long a worker's claim on a running execution holds without renewal, in
+    /// milliseconds (it renews every third of it); past it, the execution runs elsewhere.
+    #[arg(long = "lease-ms", env = "WEFT_LEASE_MS", default_value = "30000")]
+    pub lease_ms: String,
+    /// Starts after which an execution whose workers keep dying ends `crashed`.
+    #[arg(long = "max-attempts", env = "WEFT_MAX_ATTEMPTS", default_value = "3")]
+    pub max_attempts: String,
+    /// How long a stopping worker lets running executions finish before giving them back.
+    #[arg(
+        long = "shutdown-timeout-secs",
+        env = "WEFT_SHUTDOWN_TIMEOUT_SECS",
+        default_value = "30"
+    )]
+    pub shutdown_timeout_secs: String,
+    /// Time between the queue reconciler's rounds, in milliseconds.
+    #[arg(
+        long = "reconcile-every-ms",
+        env = "WEFT_RECONCILE_EVERY_MS",
+        default_value = "5000"
+    )]
+    pub reconcile_every_ms: String,
     /// How long a request body may take to arrive, in milliseconds (slower: 408).
     #[arg(
         long = "body-timeout-ms",

@@ -11,6 +11,7 @@ pub mod db;
 pub mod execute;
 pub mod local_secret;
 pub mod owner;
+pub mod queue;
 pub mod rate;
 pub mod runner;
 pub mod sandbox;
@@ -19,6 +20,7 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod webhooks;
+pub mod work;
 
 #[cfg(test)]
 mod props;

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
     }
     let settings = match &command {
         Command::Serve(a) | Command::Migrate(a) => &a.settings,
+        Command::Worker(a) => &a.settings,
         Command::ApiKey(weft::cli::ApiKeyCommand::Create(a)) => &a.settings,
         Command::User(weft::cli::UserCommand::Create(a)) => &a.settings,
         Command::Openapi | Command::Execute(_) | Command::CodeSandbox(_) => {
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async move {
         match command {
             Command::Migrate(_) => weft::startup::migrate(&config).await,
+            Command::Worker(args) => weft::work::work(config, args.concurrency).await,
             Command::ApiKey(weft::cli::ApiKeyCommand::Create(args)) => {
                 weft::owner::create_key(&config, &args).await
             }

@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
 use crate::config::Config;
+use crate::config::ExecutionsMode;
 use crate::db::Db;
 use crate::runner::{Runner, RunnerSettings};
 use crate::state::AppState;
@@ -90,32 +91,44 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
-        let limits = weft_engine::expr::ExprLimits {
-            timeout: config.executions.expression_timeout,
-            memory_bytes: config.executions.expression_memory_bytes,
-        };
-        let code_host = code_host(&config)?;
-        let runner = Arc::new(
-            Runner::new(
-                db.clone(),
-                Arc::new(weft_nodes::registry_with(&config.nodes)),
-                RunnerSettings {
-                    limits,
-                    budget: weft_engine::run::Budget {
-                        max_items: config.executions.max_items,
-                        max_bytes: config.executions.max_bytes,
-                        max_node_runs: config.executions.max_node_runs,
-                    },
-                    concurrency: config.executions.concurrency,
-                    pause_after: config.executions.wait_pause_after,
-                    subworkflow_starts_per_minute: config.executions.subworkflow_starts_per_minute,
-                    cipher: cipher.clone(),
-                    code_host,
-                    generic_timezone: config.executions.generic_timezone.clone(),
-                },
-            )
-            .context("cannot start the engine threads")?,
-        );
+        let runner = build_runner(&config, &db, cipher.clone())?;
+        match config.queue.mode {
+            ExecutionsMode::Regular => {
+                // This process's own worker drains an in-process queue.
+                let local = crate::queue::local::LocalQueue::default();
+                runner.set_queue(crate::queue::Queue::Local(local.clone()));
+                let (worker_runner, concurrency) = (runner.clone(), config.executions.concurrency);
+                let grace = config.queue.shutdown_timeout;
+                tokio::spawn(async move {
+                    let forever = std::future::pending::<std::io::Result<()>>();
+                    if let Err(e) = crate::queue::worker::run(
+                        worker_runner,
+                        local.backend(),
+                        concurrency,
+                        grace,
+                        forever,
+                    )
+                    .await
+                    {
+                        tracing::error!(error = %e, "the in-process worker stopped");
+                    }
+                });
+            }
+            ExecutionsMode::Queue => {
+                let bus = redis.clone().context("queue mode needs REDIS_URL")?;
+                let streams = crate::queue::streams::Streams::connect(
+                    bus.client().clone(),
+                    &bus.key("queue"),
+                )
+                .await
+                .context("cannot reach Redis for the queue")?;
+                let queue = crate::queue::Queue::Streams(streams);
+                runner.set_queue(queue.clone());
+                // Outcomes and webhook responses come back from the workers.
+                runner.notices().listen(bus.clone());
+                spawn_reconciler(&runner, &bus, queue, &config);
+            }
+        }
         if let Some(bus) = &redis
             && db.backend() == sea_orm::DbBackend::Postgres
         {
@@ -199,7 +212,7 @@ impl Application {
 
 /// What stored credentials are encrypted with: `WEFT_ENCRYPTION_KEY`; else, for SQLite, a key
 /// kept in the data directory (random per process for an in-memory database); else none.
-fn credential_cipher(config: &Config) -> anyhow::Result<Option<Cipher>> {
+pub fn credential_cipher(config: &Config) -> anyhow::Result<Option<Cipher>> {
     use crate::config::DatabaseUrl;
     Ok(match (&config.encryption_key, &config.database.url) {
         (Some(key), _) => Some(Cipher::from_passphrase(key.expose())),
@@ -257,7 +270,7 @@ async fn docs_redirect() -> actix_web::HttpResponse {
 }
 
 /// Which database this is, without credentials: instances agreeing on it share a change feed.
-fn database_scope(config: &Config) -> String {
+pub fn database_scope(config: &Config) -> String {
     match &config.database.url {
         crate::config::DatabaseUrl::Postgres(url) => match url::Url::parse(url.expose()) {
             Ok(u) => format!(
@@ -277,6 +290,61 @@ fn describe(config: &Config) -> String {
         crate::config::DatabaseUrl::Postgres(url) => url.to_string(),
         crate::config::DatabaseUrl::Sqlite(url) => url.clone(),
     }
+}
+
+/// The runner of this process, with the configured limits.
+pub fn build_runner(
+    config: &Config,
+    db: &Db,
+    cipher: Option<Arc<Cipher>>,
+) -> anyhow::Result<Arc<Runner>> {
+    let limits = weft_engine::expr::ExprLimits {
+        timeout: config.executions.expression_timeout,
+        memory_bytes: config.executions.expression_memory_bytes,
+    };
+    let code_host = code_host(config)?;
+    Ok(Arc::new(
+        Runner::new(
+            db.clone(),
+            Arc::new(weft_nodes::registry_with(&config.nodes)),
+            RunnerSettings {
+                limits,
+                budget: weft_engine::run::Budget {
+                    max_items: config.executions.max_items,
+                    max_bytes: config.executions.max_bytes,
+                    max_node_runs: config.executions.max_node_runs,
+                },
+                concurrency: config.executions.concurrency,
+                pause_after: config.executions.wait_pause_after,
+                subworkflow_starts_per_minute: config.executions.subworkflow_starts_per_minute,
+                cipher,
+                code_host,
+                generic_timezone: config.executions.generic_timezone.clone(),
+                lease: config.queue.lease,
+            },
+        )
+        .context("cannot start the engine threads")?,
+    ))
+}
+
+/// Starts the queue reconciler of this process (one process at a time does the work).
+pub fn spawn_reconciler(
+    runner: &Arc<Runner>,
+    bus: &Arc<crate::bus::Bus>,
+    queue: crate::queue::Queue,
+    config: &Config,
+) {
+    let settings = crate::queue::reconcile::ReconcileSettings {
+        every: config.queue.reconcile_every,
+        max_attempts: config.queue.max_attempts,
+        grace: (config.queue.reconcile_every * 2).max(std::time::Duration::from_secs(2)),
+    };
+    tokio::spawn(crate::queue::reconcile::run(
+        runner.clone(),
+        bus.clone(),
+        queue,
+        settings,
+    ));
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {

@@ -26,6 +26,10 @@ pub struct Model {
     pub parent_execution_id: Option<Uuid>,
     /// How many sub-workflow calls up the chain this execution is (0 for one started otherwise).
     pub call_depth: i32,
+    /// When a failed execution whose workflow retries it runs again (`settings.retry`).
+    pub next_attempt_at: Option<DateTimeUtc>,
+    /// How many times `settings.retry` has run it again after it failed.
+    pub retry_attempts: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,10 @@ pub struct Model {
     /// Run data, encoded as `data_encoding` says.
     pub data: Vec<u8>,
     pub data_encoding: String,
+    /// What the run starts from (start node, items, pin data), encoded as
+    /// `run_request_encoding` says; `None` for executions written before queue mode.
+    pub run_request: Option<Vec<u8>>,
+    pub run_request_encoding: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261204_000001_api_key_prefix;
 mod m20261204_000002_refresh_tokens;
 mod m20261204_000003_one_owner;
 mod m20261204_000004_ownership;
+mod m20261205_000001_queue_mode;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_refresh_tokens::Migration),
             Box::new(m20261204_000003_one_owner::Migration),
             Box::new(m20261204_000004_ownership::Migration),
+            Box::new(m20261205_000001_queue_mode::Migration),
         ]
     }
 }

@@ -90,6 +90,7 @@ impl Config {
         } else {
             concurrency
         };
+        let queue = queue_config(args, redis_url.is_some())?;
         let run_wait_ms: u64 = number("WEFT_RUN_WAIT_MS", &args.run_wait_ms)?;
         let test_ttl_ms: u64 = number("WEFT_TEST_WEBHOOK_TTL_MS", &args.test_webhook_ttl_ms)?;
         let idem_secs: u64 = number(
@@ -274,6 +275,7 @@ impl Config {
                 generic_timezone,
                 code_sandbox,
             },
+            queue,
             nodes,
             log: LogConfig {
                 filter: args.log.clone(),
@@ -281,4 +283,51 @@ impl Config {
             },
         })
     }
+}
+
+/// `EXECUTIONS_MODE` and the worker settings; queue mode needs Redis.
+fn queue_config(args: &SettingsArgs, has_redis: bool) -> Result<super::QueueConfig, ConfigError> {
+    let mode = match args.executions_mode.trim() {
+        "regular" | "" => super::ExecutionsMode::Regular,
+        "queue" => super::ExecutionsMode::Queue,
+        other => {
+            return Err(bad(
+                "EXECUTIONS_MODE",
+                format!("{other:?} is not a mode (regular or queue)"),
+            ));
+        }
+    };
+    if mode == super::ExecutionsMode::Queue && !has_redis {
+        return Err(bad(
+            "EXECUTIONS_MODE",
+            "queue mode needs Redis: set REDIS_URL (redis://host:6379)",
+        ));
+    }
+    let worker_listen = args.worker_listen.trim().parse().map_err(|_| {
+        bad(
+            "WEFT_WORKER_LISTEN",
+            format!("{:?} is not an address (host:port)", args.worker_listen),
+        )
+    })?;
+    let lease_ms: u64 = number("WEFT_LEASE_MS", &args.lease_ms)?;
+    if lease_ms < 300 {
+        return Err(bad("WEFT_LEASE_MS", "must be at least 300"));
+    }
+    let max_attempts: u32 = number("WEFT_MAX_ATTEMPTS", &args.max_attempts)?;
+    if max_attempts == 0 {
+        return Err(bad("WEFT_MAX_ATTEMPTS", "must be at least 1"));
+    }
+    let shutdown_secs: u64 = number("WEFT_SHUTDOWN_TIMEOUT_SECS", &args.shutdown_timeout_secs)?;
+    let reconcile_ms: u64 = number("WEFT_RECONCILE_EVERY_MS", &args.reconcile_every_ms)?;
+    if reconcile_ms < 100 {
+        return Err(bad("WEFT_RECONCILE_EVERY_MS", "must be at least 100"));
+    }
+    Ok(super::QueueConfig {
+        mode,
+        worker_listen,
+        lease: Duration::from_millis(lease_ms),
+        max_attempts,
+        shutdown_timeout: Duration::from_secs(shutdown_secs),
+        reconcile_every: Duration::from_millis(reconcile_ms),
+    })
 }

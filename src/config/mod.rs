@@ -37,6 +37,7 @@ pub struct Config {
     /// HTTP worker threads; `None` means one per core.
     pub http_workers: Option<usize>,
     pub executions: ExecutionConfig,
+    pub queue: QueueConfig,
     /// What nodes may reach on the host.
     pub nodes: weft_nodes::Settings,
     pub log: LogConfig,
@@ -66,6 +67,28 @@ pub struct ExecutionConfig {
     pub code_sandbox: CodeSandbox,
     /// `GENERIC_TIMEZONE`: the zone of workflows whose settings name none.
     pub generic_timezone: String,
+}
+
+/// Queue mode: where executions run, and how workers hold and give back executions.
+#[derive(Debug, Clone)]
+pub struct QueueConfig {
+    /// `EXECUTIONS_MODE`.
+    pub mode: ExecutionsMode,
+    /// `WEFT_WORKER_LISTEN`.
+    pub worker_listen: SocketAddr,
+    pub lease: Duration,
+    pub max_attempts: u32,
+    pub shutdown_timeout: Duration,
+    pub reconcile_every: Duration,
+}
+
+/// Where executions run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionsMode {
+    /// In the process that received them.
+    Regular,
+    /// Through Redis, in `weft worker` processes.
+    Queue,
 }
 
 /// Access and refresh tokens (`WEFT_JWT_*`).

@@ -1,15 +1,21 @@
-//! The in-process runner: turns a run request into an execution row, runs it on a blocking
-//! thread (the engine's JavaScript sandbox stays on one thread), and records the outcome.
-//! Queue mode will hand the same execution id to a worker instead.
+//! The runner: turns a run request into an execution row and a job on the queue (`submit`),
+//! and runs the jobs its worker takes (`job`): claims the execution, runs it on an engine
+//! thread (the JavaScript sandbox stays on one thread) while renewing its lease, and records
+//! the outcome. The same code runs in one process (regular mode) and across processes (queue
+//! mode, where the worker is `weft worker`).
 
 mod completion;
 mod credentials;
+mod job;
+mod notices;
 mod outcome;
 mod resume;
+mod submit;
 mod subworkflows;
 pub mod threads;
 
 pub use completion::{Completion, CompletionError, Outcome};
+pub use notices::{Notices, ResponseWait};
 pub use outcome::Completed;
 pub use resume::ResumeError;
 
@@ -23,11 +29,11 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 use weft_engine::expr::ExprLimits;
-use weft_engine::run::{Budget, Executor, Item, NodeRegistry, Responder, RunOptions, start_node};
+use weft_engine::run::{Budget, Item, NodeRegistry};
 
 use crate::db::Db;
 use crate::store::StoreError;
-use crate::store::executions::{self, ExecutionMode, ExecutionRecord, NewExecution};
+use crate::store::executions::{self, ExecutionMode, ExecutionRecord};
 
 /// What to run and how.
 pub struct RunRequest {
@@ -43,10 +49,22 @@ pub struct RunRequest {
     pub items: Option<Vec<Item>>,
     /// The workflow's static data as stored.
     pub static_data: Option<Value>,
-    /// Where a Respond to Webhook node sends its response (webhook runs only).
-    pub responder: Responder,
+    /// What the caller waits for.
+    pub waits: Waits,
     /// The execution whose sub-workflow call asks for this run, and this run's call depth.
     pub parent: Option<(Uuid, u32)>,
+}
+
+/// What the caller of a start waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Waits {
+    /// Nothing (`onReceived` webhooks, sub-workflows not waited for).
+    #[default]
+    Nothing,
+    /// The outcome (run API, `lastNode` webhooks).
+    Outcome,
+    /// A Respond to Webhook response, and the outcome when none comes.
+    Response,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +92,8 @@ pub struct RunnerSettings {
     pub code_host: weft_engine::expr::CodeHosting,
     /// `GENERIC_TIMEZONE`.
     pub generic_timezone: String,
+    /// How long a claim on an execution holds without being renewed.
+    pub lease: Duration,
 }
 
 pub struct Runner {
@@ -91,6 +111,15 @@ pub struct Runner {
     subworkflow_starts_per_minute: u32,
     code_host: weft_engine::expr::CodeHosting,
     generic_timezone: String,
+    /// This process's name on the executions it claims (unique per process).
+    worker_id: String,
+    lease: Duration,
+    /// Where executions are queued (set at start-up).
+    queue: std::sync::OnceLock<crate::queue::Queue>,
+    /// Where outcomes and webhook responses reach their waiters.
+    notices: Arc<Notices>,
+    /// Runs submitted here for this process's own worker: what it would otherwise read back.
+    prepared: Mutex<HashMap<Uuid, submit::Prepared>>,
 }
 
 /// How an execution's run begins: from its start node, or from where it paused.
@@ -126,7 +155,34 @@ impl Runner {
             subworkflow_starts_per_minute: settings.subworkflow_starts_per_minute,
             code_host: settings.code_host,
             generic_timezone: settings.generic_timezone,
+            worker_id: worker_name(),
+            lease: settings.lease,
+            queue: std::sync::OnceLock::new(),
+            notices: Arc::new(Notices::default()),
+            prepared: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Sets where executions are queued (once, at start-up).
+    pub fn set_queue(&self, queue: crate::queue::Queue) {
+        let _ = self.queue.set(queue);
+    }
+
+    pub fn queue(&self) -> Option<&crate::queue::Queue> {
+        self.queue.get()
+    }
+
+    pub fn notices(&self) -> &Arc<Notices> {
+        &self.notices
+    }
+
+    /// This process's name on the executions it claims.
+    pub fn worker_id(&self) -> &str {
+        &self.worker_id
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 
     pub fn registry(&self) -> &NodeRegistry {
@@ -146,213 +202,6 @@ impl Runner {
             .collect()
     }
 
-    /// Writes the execution row, then runs it in the background. The handle resolves to the
-    /// finished execution.
-    pub async fn start(
-        self: &Arc<Self>,
-        req: RunRequest,
-    ) -> Result<(ExecutionRecord, Completion), RunError> {
-        let start = match &req.start_node {
-            Some(name) => req
-                .definition
-                .nodes()
-                .iter()
-                .find(|n| &n.name == name)
-                .ok_or_else(|| {
-                    RunError::Invalid(format!("startNode {name:?} is not a node of this workflow"))
-                })?
-                .name
-                .clone(),
-            None => start_node(&req.definition, &self.registry)
-                .ok_or_else(|| RunError::Invalid("the workflow has no node to start from".into()))?
-                .name
-                .clone(),
-        };
-        let missing = self.unsupported(&req.definition, &req.pin_data);
-        if !missing.is_empty() {
-            return Err(RunError::Invalid(format!(
-                "unsupported node types: {}",
-                missing.join(", ")
-            )));
-        }
-        let snapshot = serde_json::to_value(&req.definition)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let record = executions::create(
-            &self.db,
-            NewExecution {
-                workflow_id: req.workflow_id,
-                mode: req.mode,
-                retry_of: req.retry_of,
-                workflow: snapshot,
-                parent: req.parent,
-            },
-        )
-        .await?;
-        let options = self.options(
-            &record,
-            start,
-            req.items.unwrap_or_else(|| vec![Item::default()]),
-            req.pin_data,
-            req.static_data,
-            req.responder,
-        );
-        let handle = self.spawn(&record, req.definition, options, Begin::Fresh);
-        Ok((record, handle))
-    }
-
-    /// The options of a run of `record`, with a cancel flag `stop` can reach.
-    fn options(
-        self: &Arc<Self>,
-        record: &ExecutionRecord,
-        start: String,
-        items: Vec<Item>,
-        pin_data: HashMap<String, Vec<Item>>,
-        static_data: Option<Value>,
-        responder: Responder,
-    ) -> RunOptions {
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.lock_cancels().insert(record.id, cancel.clone());
-        RunOptions {
-            start_node: start,
-            start_items: items,
-            pin_data,
-            cancel,
-            execution_id: record.id.to_string(),
-            mode: record.mode.as_str().into(),
-            workflow_id: record.workflow_id.to_string(),
-            expression_limits: self.limits,
-            budget: self.budget,
-            static_data: static_data.unwrap_or(Value::Null),
-            virtual_clock: false,
-            responder,
-            workflows: weft_engine::run::Workflows(Some(Arc::new(subworkflows::StoreWorkflows {
-                runner: Arc::downgrade(self),
-                handle: tokio::runtime::Handle::current(),
-                caller: record.id,
-                caller_workflow: record.workflow_id,
-                depth: record.call_depth,
-            }))),
-            credentials: weft_engine::run::Credentials(Some(Arc::new(
-                credentials::StoreCredentials {
-                    db: self.db.clone(),
-                    cipher: self.cipher.clone(),
-                    handle: tokio::runtime::Handle::current(),
-                    workflow_id: record.workflow_id,
-                    owner: Default::default(),
-                },
-            ))),
-            depth: record.call_depth,
-            pause_waits_over: Some(self.pause_after),
-            code_host: self.code_host.clone(),
-            default_timezone: self.generic_timezone.clone(),
-        }
-    }
-
-    /// Runs the execution in the background; a run that pauses with a time is resumed then.
-    fn spawn(
-        self: &Arc<Self>,
-        record: &ExecutionRecord,
-        def: WorkflowDefinition,
-        options: RunOptions,
-        begin: Begin,
-    ) -> Completion {
-        let runner = self.clone();
-        let (report, completion) = completion::channel();
-        let (id, workflow_id, mode) = (record.id, record.workflow_id, record.mode);
-        tokio::spawn(async move {
-            let outcome = runner
-                .execute(id, workflow_id, mode, def, options, begin)
-                .await;
-            runner.lock_cancels().remove(&id);
-            if let Ok(done) = &outcome
-                && let Some(till) = done.record.wait_till
-                && done.record.status == executions::Status::Waiting
-            {
-                runner.schedule(id, till);
-            }
-            // Nobody may be waiting (an onReceived webhook): that is fine.
-            let _ = report.send(Some(
-                outcome
-                    .map(Arc::new)
-                    .map_err(|e| CompletionError(e.to_string())),
-            ));
-        });
-        completion
-    }
-
-    async fn execute(
-        &self,
-        id: Uuid,
-        workflow_id: Uuid,
-        mode: ExecutionMode,
-        def: WorkflowDefinition,
-        options: RunOptions,
-        begin: Begin,
-    ) -> Result<Completed, StoreError> {
-        let _permit = self.permits.clone().acquire_owned().await.ok();
-        if matches!(begin, Begin::Fresh) && !executions::claim(&self.db, id).await? {
-            return Ok(Completed {
-                record: executions::get(&self.db, id).await?,
-                data: None,
-            });
-        }
-        let timeout = def
-            .settings()
-            .get("executionTimeout")
-            .and_then(Value::as_f64)
-            .filter(|s| *s > 0.0);
-        if let Some(limit) = timeout.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
-            let cancel = options.cancel.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(limit).await;
-                cancel.store(true, Ordering::Relaxed);
-            });
-        }
-        let registry = self.registry.clone();
-        let settings = def.settings().clone();
-        let joined = self
-            .engine
-            .run(move || {
-                // A runtime per execution, not per engine thread: the process-wide HTTP client's
-                // pooled connections are driven by the runtime that opened them, and one left
-                // idle between executions would stall them for every other thread.
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| e.to_string())?;
-                let executor = Executor::new(&def, &registry);
-                Ok::<_, String>(match begin {
-                    Begin::Fresh => rt.block_on(executor.run(options)),
-                    Begin::Resume(r) => {
-                        let Resumed {
-                            previous,
-                            paused,
-                            items,
-                        } = *r;
-                        rt.block_on(executor.resume(options, previous, paused, items))
-                    }
-                })
-            })
-            .await;
-        let result = match joined {
-            Ok(Ok(result)) => Ok(result),
-            Ok(Err(e)) => Err(e),
-            Err(cause) => {
-                // A panic is a bug; its message and source location go to the log only.
-                let incident = Uuid::now_v7();
-                tracing::error!(execution = %id, %incident, %cause, "an execution crashed");
-                Err(format!("internal error (incident {incident})"))
-            }
-        };
-        let finished = outcome::Finished {
-            id,
-            workflow_id,
-            mode,
-            settings: &settings,
-        };
-        outcome::record(&self.db, finished, result).await
-    }
-
     /// Lets stop requests reach this instance's executions from every instance on the bus.
     pub fn share_stops(self: &Arc<Self>, bus: Arc<crate::bus::Bus>) {
         let runner = Arc::downgrade(self);
@@ -362,6 +211,13 @@ impl Runner {
             }
         });
         let _ = self.stops.set(bus);
+    }
+
+    /// Flags every execution running here to stop (the process is stopping).
+    pub fn stop_all_here(&self) {
+        for flag in self.lock_cancels().values() {
+            flag.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Flags the execution to stop if this instance is running it.
@@ -393,4 +249,19 @@ impl Runner {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// A name for this process on the executions it claims: host, process id and a random part
+/// (process ids repeat across containers).
+fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "weft".into());
+    let random = Uuid::now_v7().simple().to_string();
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        &random[random.len() - 8..]
+    )
 }

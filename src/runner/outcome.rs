@@ -29,10 +29,12 @@ pub struct Finished<'a> {
     pub workflow_id: Uuid,
     pub mode: ExecutionMode,
     pub settings: &'a Map<String, Value>,
+    /// The worker that ran it (the outcome is written only while it holds the lease).
+    pub holder: &'a str,
 }
 
 /// A finished execution and the data it was recorded with (also when settings kept none).
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Completed {
     pub record: ExecutionRecord,
     /// `{resultData: …}`; `None` when another runner had claimed the execution.
@@ -40,17 +42,19 @@ pub struct Completed {
 }
 
 /// Writes the final status and run data (or deletes the execution if settings say not to
-/// keep it), keeps static data a production run changed, and returns the finished execution.
+/// keep it), keeps static data a production run changed, and returns the finished execution;
+/// `None` when the worker no longer held the execution (another one took it over).
 pub async fn record(
     db: &Db,
     run: Finished<'_>,
     result: Result<ExecutionResult, String>,
-) -> Result<Completed, StoreError> {
+) -> Result<Option<Completed>, StoreError> {
     let Finished {
         id,
         workflow_id,
         mode,
         settings,
+        holder,
     } = run;
     let (status, data) = match result {
         Ok(r) if r.status == ExecutionStatus::Waiting && r.paused.is_some() => {
@@ -64,11 +68,13 @@ pub async fn record(
                 "resultData": r.result_data,
                 "executionData": { "weftPaused": paused },
             });
-            executions::pause(db, id, wait_till, &state).await?;
-            return Ok(Completed {
+            if !executions::pause(db, id, holder, wait_till, &state).await? {
+                return Ok(None);
+            }
+            return Ok(Some(Completed {
                 record: executions::get(db, id).await?,
                 data: Some(state),
-            });
+            }));
         }
         Ok(r) => {
             // n8n keeps static data only from production runs (triggers and webhooks).
@@ -88,7 +94,9 @@ pub async fn record(
             json!({ "resultData": { "runData": {}, "error": { "message": crash, "name": "WorkflowCrashed" } } }),
         ),
     };
-    executions::finish(db, id, status, &data).await?;
+    if !executions::finish(db, id, Some(holder), status, &data).await? {
+        return Ok(None);
+    }
     let finished = executions::get(db, id).await?;
     // A successful retry is marked on the execution it retried, wherever it ran.
     if status == Status::Success
@@ -99,8 +107,8 @@ pub async fn record(
     if !keep(settings, mode, status) {
         executions::delete(db, id).await?;
     }
-    Ok(Completed {
+    Ok(Some(Completed {
         record: finished,
         data: Some(data),
-    })
+    }))
 }

@@ -2,17 +2,16 @@
 //! when their waiting webhook is called. Each is claimed back to `running` exactly once, so a
 //! timer and a call racing for the same execution resume it once.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-use weft_engine::run::{Item, Paused, ResultData};
-use weft_engine::{WorkflowDefinition, WorkflowDraft};
+use weft_engine::run::{Item, Paused};
 
-use super::{Begin, Resumed, Runner};
-use crate::store::executions::{self, ExecutionRecord, Status};
-use crate::store::{self, StoreError};
+use super::Runner;
+use crate::queue::Priority;
+use crate::store::StoreError;
+use crate::store::executions::{self, ExecutionRecord, Status, StoredRequest};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResumeError {
@@ -30,8 +29,8 @@ fn corrupt(id: Uuid, what: impl std::fmt::Display) -> StoreError {
 
 impl Runner {
     /// Resumes waiting execution `id`: with `call` (the items of the webhook call that resumed
-    /// it) or, when `None`, with the items its waiting node held. The handle resolves when the
-    /// run ends or pauses again.
+    /// it) or, when `None`, with the items its waiting node held. The execution goes back to
+    /// `new` with the resume recorded in its run request, and is queued like any other.
     pub async fn resume(
         self: &Arc<Self>,
         id: Uuid,
@@ -43,39 +42,22 @@ impl Runner {
         }
         let data = executions::get_data(&self.db, id).await?;
         let mut state = data.result.ok_or_else(|| corrupt(id, "no saved state"))?;
-        let previous: ResultData =
-            serde_json::from_value(state["resultData"].take()).map_err(|e| corrupt(id, e))?;
         let paused: Paused = serde_json::from_value(state["executionData"]["weftPaused"].take())
             .map_err(|e| corrupt(id, e))?;
         if call.is_some() && !paused.suspend.webhook {
             return Err(ResumeError::NotForCalls);
         }
-        let draft: WorkflowDraft =
-            serde_json::from_value(data.workflow).map_err(|e| corrupt(id, e))?;
-        let def = WorkflowDefinition::try_from(draft).map_err(|e| corrupt(id, format!("{e:?}")))?;
-        if !executions::claim_waiting(&self.db, id).await? {
+        let (_, request) = executions::get_request(&self.db, id).await?;
+        let request = request.unwrap_or_else(|| StoredRequest {
+            start_node: paused.node.clone(),
+            ..Default::default()
+        });
+        if !executions::claim_waiting(&self.db, id, request, call).await? {
             let now = executions::get(&self.db, id).await?;
             return Err(ResumeError::NotWaiting(now.status.as_str()));
         }
-        let static_data = store::workflows::get(&self.db, record.workflow_id)
-            .await
-            .ok()
-            .and_then(|w| w.static_data);
-        let options = self.options(
-            &record,
-            paused.node.clone(),
-            Vec::new(),
-            HashMap::new(),
-            static_data,
-            Default::default(),
-        );
-        let begin = Begin::Resume(Box::new(Resumed {
-            previous,
-            paused,
-            items: call,
-        }));
-        let handle = self.spawn(&record, def, options, begin);
-        Ok((record, handle))
+        self.enqueue(id, Priority::Normal).await;
+        Ok((record, super::Completion::none()))
     }
 
     /// Resumes `id` at `till` (at once if that has passed), unless something resumed it first.

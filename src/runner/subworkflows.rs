@@ -142,7 +142,7 @@ impl WorkflowSource for StoreWorkflows {
                             start_node: start,
                             items: Some(items),
                             static_data: stored.static_data,
-                            responder: Default::default(),
+                            waits: crate::runner::Waits::Nothing,
                             parent: Some(parent),
                         })
                         .await

@@ -7,10 +7,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use serde_json::{Value, json};
 use weft_engine::WorkflowDefinition;
-use weft_engine::run::{Item, Responder, ResponseBody, WebhookResponse};
+use weft_engine::run::{Item, ResponseBody, WebhookResponse};
 
 use super::{WebhookError, answer};
-use crate::runner::RunRequest;
+use crate::runner::{RunRequest, Waits};
 use crate::state::AppState;
 use crate::store;
 use crate::store::executions::Status;
@@ -149,7 +149,11 @@ pub async fn run(
         ..
     } = target;
     let code = response_code(&params);
-    let (responder, response) = Responder::channel();
+    let waits = match response_mode {
+        ResponseMode::OnReceived => Waits::Nothing,
+        ResponseMode::LastNode => Waits::Outcome,
+        ResponseMode::ResponseNode => Waits::Response,
+    };
     let started = state
         .runner
         .start(RunRequest {
@@ -162,10 +166,10 @@ pub async fn run(
             start_node: Some(route.node.clone()),
             items: Some(vec![item]),
             static_data,
-            responder,
+            waits,
         })
         .await;
-    let (record, completion) = match started {
+    let (record, mut completion) = match started {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, "webhook execution could not start");
@@ -182,14 +186,28 @@ pub async fn run(
     match response_mode {
         ResponseMode::LastNode => {}
         ResponseMode::ResponseNode => {
-            // The sender goes away when the run ends, so this also wakes when no Respond to
-            // Webhook node answered.
-            return match tokio::time::timeout(state.run_wait, response).await {
+            let Some(mut response) = completion.take_response() else {
+                return error_in_workflow();
+            };
+            // A response comes before the run's outcome; an outcome with none means no
+            // Respond to Webhook node answered.
+            let waited = tokio::time::timeout(state.run_wait, async {
+                tokio::select! {
+                    biased;
+                    sent = response.wait() => Ok(sent),
+                    ended = completion.outcome() => Err(ended),
+                }
+            })
+            .await;
+            return match waited {
                 Ok(Ok(sent)) => node_response(sent),
-                Ok(Err(_)) => match completion.outcome().await {
-                    Ok(f) if f.record.status == Status::Success => HttpResponse::Ok()
-                        .json(json!({"message": "Workflow executed successfully"})),
-                    _ => error_in_workflow(),
+                Ok(Err(ended)) => match response.try_take().await {
+                    Some(sent) => node_response(sent),
+                    None => match ended {
+                        Ok(f) if f.record.status == Status::Success => HttpResponse::Ok()
+                            .json(json!({"message": "Workflow executed successfully"})),
+                        _ => error_in_workflow(),
+                    },
                 },
                 Err(_) => still_running(),
             };

@@ -201,7 +201,9 @@ async fn every_list_query_uses_its_index_and_never_sorts_on_postgres() {
             "executions by status after a cursor",
             ex(None, Some("error")),
             after,
-            &["idx_executions_status_started"],
+            // With a fifth of the rows in that status, walking the time index and filtering is
+            // as cheap, and Postgres picks either by a hair; neither sorts.
+            &["idx_executions_status_started", "idx_executions_started"],
         ),
         (
             "executions of a workflow by status",

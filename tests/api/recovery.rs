@@ -27,12 +27,18 @@ async fn a_restart_on_sqlite_ends_what_the_last_process_left_running_as_crashed(
                 retry_of: None,
                 workflow: json!({}),
                 parent: None,
+                request: Default::default(),
             },
         )
     };
     let waiting_to_start = row(&first.db).await.unwrap();
     let running = row(&first.db).await.unwrap();
-    assert!(executions::claim(&first.db, running.id).await.unwrap());
+    let lease = std::time::Duration::from_secs(30);
+    assert!(
+        executions::claim(&first.db, running.id, "worker-a", lease)
+            .await
+            .unwrap()
+    );
     // The process stops with both unfinished; the next one starts on the same file.
     let second = first.spawn_beside(|_| {}).await;
     for (id, why) in [

@@ -63,7 +63,7 @@ pub async fn retry_execution(
             start_node: None,
             items: None,
             static_data: None,
-            responder: Default::default(),
+            waits: crate::runner::Waits::Outcome,
         })
         .await?;
     respond_to_run(&state, started, handle).await

@@ -99,7 +99,7 @@ pub async fn run_workflow(
             start_node: body.start_node,
             items: start_items,
             static_data: stored.static_data,
-            responder: Default::default(),
+            waits: crate::runner::Waits::Outcome,
         })
         .await?;
     respond_to_run(&state, started, handle).await

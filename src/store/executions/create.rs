@@ -1,4 +1,5 @@
-//! Writes a new execution (status `new`) and the workflow snapshot it will run, before it runs.
+//! Writes a new execution (status `new`), the workflow snapshot it will run and its run
+//! request, before it is queued.
 
 use entity::{execution, execution_data};
 use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
@@ -18,6 +19,8 @@ pub struct NewExecution {
     pub workflow: Value,
     /// The execution whose sub-workflow call starts this one, and this one's call depth.
     pub parent: Option<(Uuid, u32)>,
+    /// What the run starts from.
+    pub request: super::StoredRequest,
 }
 
 pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, StoreError> {
@@ -40,6 +43,8 @@ pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, Store
         call_depth: Set(new
             .parent
             .map_or(0, |(_, depth)| depth.min(i32::MAX as u32) as i32)),
+        next_attempt_at: Set(None),
+        retry_attempts: Set(0),
     }
     .insert(&txn)
     .await?;
@@ -48,6 +53,8 @@ pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, Store
         workflow_data: Set(new.workflow),
         data: Set(Vec::new()),
         data_encoding: Set(super::data::NO_DATA.to_owned()),
+        run_request: Set(Some(super::request::encode(&new.request)?)),
+        run_request_encoding: Set(Some(super::data::ZLIB_JSON.to_owned())),
     }
     .insert(&txn)
     .await?;

@@ -41,7 +41,7 @@ pub(super) async fn store<C: ConnectionTrait>(
     Ok(())
 }
 
-fn decode(bytes: &[u8], encoding: &str) -> Result<Option<Value>, StoreError> {
+pub(super) fn decode(bytes: &[u8], encoding: &str) -> Result<Option<Value>, StoreError> {
     match encoding {
         NO_DATA => Ok(None),
         ZLIB_JSON => {
@@ -66,12 +66,20 @@ pub struct ExecutionData {
 }
 
 pub async fn get_data(db: &Db, id: Uuid) -> Result<ExecutionData, StoreError> {
-    let row = execution_data::Entity::find_by_id(id)
+    use sea_orm::QuerySelect;
+    // Not the run request: nobody reading an execution needs it.
+    let row: Option<(Value, Vec<u8>, String)> = execution_data::Entity::find()
+        .select_only()
+        .column(execution_data::Column::WorkflowData)
+        .column(execution_data::Column::Data)
+        .column(execution_data::Column::DataEncoding)
+        .filter(execution_data::Column::ExecutionId.eq(id))
+        .into_tuple()
         .one(db.reader())
-        .await?
-        .ok_or_else(|| not_found(id))?;
+        .await?;
+    let (workflow, data, encoding) = row.ok_or_else(|| not_found(id))?;
     Ok(ExecutionData {
-        result: decode(&row.data, &row.data_encoding)?,
-        workflow: row.workflow_data,
+        result: decode(&data, &encoding)?,
+        workflow,
     })
 }

@@ -1,8 +1,8 @@
-//! State changes of an execution: claim (new → running, once), finish, cancel, delete.
+//! State changes of an execution: finish, cancel, delete (claims and leases are in `lease`).
 
 use chrono::{DateTime, Utc};
 use entity::execution;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,43 +19,37 @@ pub async fn get(db: &Db, id: Uuid) -> Result<ExecutionRecord, StoreError> {
         .try_into()
 }
 
-/// Moves a `new` execution to `running`. `false` when someone else already claimed it (or it
-/// was canceled first): the caller must not run it.
-pub async fn claim(db: &Db, id: Uuid) -> Result<bool, StoreError> {
-    let result = execution::Entity::update_many()
-        .col_expr(
-            execution::Column::Status,
-            Expr::value(Status::Running.as_str()),
-        )
-        .col_expr(
-            execution::Column::Attempts,
-            Expr::col(execution::Column::Attempts).add(1),
-        )
-        .filter(execution::Column::Id.eq(id))
-        .filter(execution::Column::Status.eq(Status::New.as_str()))
-        .exec(db.writer())
-        .await?;
-    Ok(result.rows_affected == 1)
-}
-
-/// Records the outcome of a run: its final status, when it stopped, and its run data.
+/// Records the outcome of a run: its final status, when it stopped, and its run data. With a
+/// `holder`, only while that worker still holds the running execution's lease; `false` (and
+/// nothing written) when it does not: another worker took the execution over.
 pub async fn finish(
     db: &Db,
     id: Uuid,
+    holder: Option<&str>,
     status: Status,
     result: &Value,
-) -> Result<DateTime<Utc>, StoreError> {
+) -> Result<bool, StoreError> {
     let stopped = now();
     let txn = db.writer().begin().await?;
-    execution::Entity::update_many()
+    let mut update = execution::Entity::update_many()
         .col_expr(execution::Column::Status, Expr::value(status.as_str()))
         .col_expr(execution::Column::StoppedAt, Expr::value(stopped))
-        .filter(execution::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
+        .col_expr(
+            execution::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(execution::Column::Id.eq(id));
+    if let Some(worker) = holder {
+        update = update
+            .filter(execution::Column::WorkerId.eq(worker))
+            .filter(execution::Column::Status.eq(Status::Running.as_str()));
+    }
+    if update.exec(&txn).await?.rows_affected == 0 {
+        return Ok(false);
+    }
     data::store(&txn, id, result).await?;
     txn.commit().await?;
-    Ok(stopped)
+    Ok(true)
 }
 
 /// Ends as `crashed` every execution left `new` or `running` by a process that stopped (only
@@ -79,7 +73,7 @@ pub async fn crash_orphans(db: &Db) -> Result<usize, StoreError> {
         };
         let data = serde_json::json!({"resultData": {"runData": {}, "error": {
             "message": message, "name": "WorkflowCrashed"}}});
-        finish(db, *id, Status::Crashed, &data).await?;
+        finish(db, *id, None, Status::Crashed, &data).await?;
     }
     Ok(orphans.len())
 }

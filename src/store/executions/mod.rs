@@ -3,9 +3,11 @@
 
 mod create;
 mod data;
+mod lease;
 mod lifecycle;
 mod list;
 mod mode;
+mod request;
 mod waiting;
 
 use chrono::{DateTime, Utc};
@@ -14,17 +16,18 @@ use uuid::Uuid;
 
 pub use create::{NewExecution, create};
 pub use data::{ExecutionData, get_data};
-pub use lifecycle::{
-    cancel_if_pending, claim, crash_orphans, delete, finish, get, set_retry_success,
-};
+pub use lease::{claim, crash_expired, expired, release, renew, requeue_expired, stale_new};
+pub use lifecycle::{cancel_if_pending, crash_orphans, delete, finish, get, set_retry_success};
 pub use list::{ExecutionFilter, list, list_query, started_by_calls_since};
 pub use mode::ExecutionMode;
+pub use request::{ResumeCall, StoredRequest, Wants, get_request};
 pub use waiting::{claim_waiting, pause, timed};
 
 use crate::store::StoreError;
 
 /// An execution's state, as n8n names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     New,
     Running,
@@ -70,7 +73,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExecutionRecord {
     pub id: Uuid,
     pub workflow_id: Uuid,
@@ -83,6 +86,15 @@ pub struct ExecutionRecord {
     pub wait_till: Option<DateTime<Utc>>,
     /// How many sub-workflow calls up the chain this execution is.
     pub call_depth: u32,
+    /// How many times a worker has started it (claims, including runs after a crash).
+    #[serde(default)]
+    pub attempts: u32,
+    /// How many times `settings.retry` has run it again after it failed.
+    #[serde(default)]
+    pub retry_attempts: u32,
+    /// When its next attempt is due, while `settings.retry` waits to run it again.
+    #[serde(default)]
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<execution::Model> for ExecutionRecord {
@@ -104,6 +116,9 @@ impl TryFrom<execution::Model> for ExecutionRecord {
             stopped_at: m.stopped_at,
             wait_till: m.wait_till,
             call_depth: u32::try_from(m.call_depth).unwrap_or(0),
+            attempts: u32::try_from(m.attempts).unwrap_or(0),
+            retry_attempts: u32::try_from(m.retry_attempts).unwrap_or(0),
+            next_attempt_at: m.next_attempt_at,
         })
     }
 }

@@ -1,7 +1,8 @@
 //! How an execution was started, as n8n names it (`executions.mode`).
 
 /// The way an execution started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ExecutionMode {
     /// From the API or the editor (`POST /workflows/{id}/run`, test webhooks).
     Manual,

@@ -12,45 +12,70 @@ use super::{Status, data};
 use crate::db::Db;
 use crate::store::StoreError;
 
-/// Marks a running execution `waiting` until `wait_till` (or a call) and stores its state.
+/// Marks a running execution `waiting` until `wait_till` (or a call) and stores its state,
+/// while `holder` still holds its lease; `false` (nothing written) when it does not.
 pub async fn pause(
     db: &Db,
     id: Uuid,
+    holder: &str,
     wait_till: Option<DateTime<Utc>>,
     state: &Value,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let txn = db.writer().begin().await?;
-    execution::Entity::update_many()
+    let result = execution::Entity::update_many()
         .col_expr(
             execution::Column::Status,
             Expr::value(Status::Waiting.as_str()),
         )
         .col_expr(execution::Column::WaitTill, Expr::value(wait_till))
+        .col_expr(
+            execution::Column::WorkerId,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            execution::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(execution::Column::Id.eq(id))
+        .filter(execution::Column::WorkerId.eq(holder))
+        .filter(execution::Column::Status.eq(Status::Running.as_str()))
         .exec(&txn)
         .await?;
+    if result.rows_affected == 0 {
+        return Ok(false);
+    }
     data::store(&txn, id, state).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
-/// Moves a `waiting` execution back to `running`. `false` when it is not waiting (already
-/// resumed, canceled, or never paused): the caller must not resume it.
-pub async fn claim_waiting(db: &Db, id: Uuid) -> Result<bool, StoreError> {
+/// Moves a `waiting` execution back to `new`, to be queued and resumed with `call` (the items
+/// of the call that resumed it; `None` at its time). `false` when it is not waiting (already
+/// resumed, canceled, or never paused): the caller must not queue it.
+pub async fn claim_waiting(
+    db: &Db,
+    id: Uuid,
+    mut request: super::StoredRequest,
+    call: Option<Vec<weft_engine::run::Item>>,
+) -> Result<bool, StoreError> {
+    let txn = db.writer().begin().await?;
     let result = execution::Entity::update_many()
-        .col_expr(
-            execution::Column::Status,
-            Expr::value(Status::Running.as_str()),
-        )
+        .col_expr(execution::Column::Status, Expr::value(Status::New.as_str()))
         .col_expr(
             execution::Column::WaitTill,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(execution::Column::Id.eq(id))
         .filter(execution::Column::Status.eq(Status::Waiting.as_str()))
-        .exec(db.writer())
+        .exec(&txn)
         .await?;
-    Ok(result.rows_affected == 1)
+    if result.rows_affected == 0 {
+        return Ok(false);
+    }
+    request.resume = Some(super::ResumeCall { items: call });
+    super::request::set_request(&txn, id, &request).await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Waiting executions that resume at a time, with that time.

@@ -1,0 +1,300 @@
+//! Running one job: claim the execution (once, with a lease), read what it starts from (or
+//! take it from the submit in this process), run it on an engine thread while a task on the
+//! async runtime renews the lease, record the outcome while still holding the lease, and tell
+//! whoever waits.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::Value;
+use uuid::Uuid;
+use weft_engine::run::{Executor, Item, Paused, Responder, ResultData, RunOptions};
+use weft_engine::{WorkflowDefinition, WorkflowDraft};
+
+use super::submit::Prepared;
+use super::{Begin, Completed, CompletionError, Resumed, Runner, outcome};
+use crate::store::executions::{self, ExecutionRecord, Status, StoredRequest};
+use crate::store::{self, StoreError};
+
+fn corrupt(id: Uuid, what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("execution {id}: {what}"))
+}
+
+impl Runner {
+    /// Runs the execution a job names. Idempotent: a job whose execution is not `new` (run or
+    /// being run elsewhere, finished, canceled) does nothing.
+    pub async fn run_job(self: &Arc<Self>, job: &crate::queue::Job) {
+        let id = job.execution_id;
+        let claimed = executions::claim(&self.db, id, &self.worker_id, self.lease).await;
+        if let Some(queue) = self.queue.get() {
+            queue.settle(job).await;
+        }
+        let prepared = self.lock_prepared().remove(&id);
+        match claimed {
+            Ok(true) => {}
+            Ok(false) => return self.not_claimed(id, prepared.is_some()).await,
+            Err(e) => {
+                // Still `new`: the reconciler queues it again.
+                tracing::warn!(error = %e, execution = %id, "an execution could not be claimed");
+                return;
+            }
+        }
+        let published = self.published();
+        let (wants, outcome) = match self.run_claimed(id, prepared).await {
+            Ok((wants, Some(done))) => (wants, Ok(Arc::new(done))),
+            // Another worker holds it now; it tells the waiters.
+            Ok((_, None)) => return,
+            Err(e) => {
+                tracing::error!(error = %e, execution = %id, "an execution could not be run");
+                (
+                    executions::Wants {
+                        outcome: true,
+                        response: false,
+                    },
+                    Err(CompletionError(e.to_string())),
+                )
+            }
+        };
+        if let Ok(done) = &outcome
+            && let Some(till) = done.record.wait_till
+            && done.record.status == Status::Waiting
+        {
+            self.schedule(id, till);
+        }
+        self.notices
+            .outcome(id, outcome, published && wants.outcome)
+            .await;
+    }
+
+    /// Whether waiters may be in other processes (queue mode).
+    fn published(&self) -> bool {
+        matches!(self.queue.get(), Some(crate::queue::Queue::Streams(_)))
+    }
+
+    /// A job whose claim failed: if the execution already ended (canceled before it started),
+    /// its waiter learns that now.
+    async fn not_claimed(&self, id: Uuid, submitted_here: bool) {
+        let Ok(record) = executions::get(&self.db, id).await else {
+            return;
+        };
+        if record.status.is_finished() {
+            let done = Completed { record, data: None };
+            let publish = self.published() && !submitted_here;
+            self.notices.outcome(id, Ok(Arc::new(done)), publish).await;
+        }
+    }
+
+    /// Reads what the claimed execution starts from and runs it. `None`: the lease was lost.
+    async fn run_claimed(
+        self: &Arc<Self>,
+        id: Uuid,
+        prepared: Option<Prepared>,
+    ) -> Result<(executions::Wants, Option<Completed>), StoreError> {
+        let (record, definition, request, static_data) = match prepared {
+            Some(p) => (p.record, p.definition, p.request, p.static_data),
+            None => {
+                let record = executions::get(&self.db, id).await?;
+                let (snapshot, request) = executions::get_request(&self.db, id).await?;
+                let draft: WorkflowDraft =
+                    serde_json::from_value(snapshot).map_err(|e| corrupt(id, e))?;
+                let definition = WorkflowDefinition::try_from(draft)
+                    .map_err(|e| corrupt(id, format!("{e:?}")))?;
+                let request = request.unwrap_or_else(|| StoredRequest {
+                    start_node: weft_engine::run::start_node(&definition, &self.registry)
+                        .map(|n| n.name.clone())
+                        .unwrap_or_default(),
+                    ..Default::default()
+                });
+                let static_data = store::workflows::static_data(&self.db, record.workflow_id)
+                    .await
+                    .ok()
+                    .flatten();
+                (record, definition, request, static_data)
+            }
+        };
+        let wants = request.wants;
+        let begin = match &request.resume {
+            None => Begin::Fresh,
+            Some(call) => {
+                let data = executions::get_data(&self.db, id).await?;
+                let mut state = data.result.ok_or_else(|| corrupt(id, "no saved state"))?;
+                let previous: ResultData = serde_json::from_value(state["resultData"].take())
+                    .map_err(|e| corrupt(id, e))?;
+                let paused: Paused =
+                    serde_json::from_value(state["executionData"]["weftPaused"].take())
+                        .map_err(|e| corrupt(id, e))?;
+                Begin::Resume(Box::new(Resumed {
+                    previous,
+                    paused,
+                    items: call.items.clone(),
+                }))
+            }
+        };
+        let (start, items) = match &begin {
+            Begin::Resume(r) => (r.paused.node.clone(), Vec::new()),
+            Begin::Fresh => (
+                request.start_node.clone(),
+                request.items.unwrap_or_else(|| vec![Item::default()]),
+            ),
+        };
+        let pin_data = if matches!(begin, Begin::Fresh) {
+            request.pin_data
+        } else {
+            HashMap::new()
+        };
+        let responder = if wants.response && matches!(begin, Begin::Fresh) {
+            Responder::to(self.notices.sink(id, self.published()))
+        } else {
+            Responder::default()
+        };
+        let options = self.options(&record, start, items, pin_data, static_data, responder);
+        let done = self.execute(&record, definition, options, begin).await;
+        self.lock_cancels().remove(&id);
+        Ok((wants, done?))
+    }
+
+    /// The options of a run of `record`, with a cancel flag `stop` can reach.
+    fn options(
+        self: &Arc<Self>,
+        record: &ExecutionRecord,
+        start: String,
+        items: Vec<Item>,
+        pin_data: HashMap<String, Vec<Item>>,
+        static_data: Option<Value>,
+        responder: Responder,
+    ) -> RunOptions {
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.lock_cancels().insert(record.id, cancel.clone());
+        RunOptions {
+            start_node: start,
+            start_items: items,
+            pin_data,
+            cancel,
+            execution_id: record.id.to_string(),
+            mode: record.mode.as_str().into(),
+            workflow_id: record.workflow_id.to_string(),
+            expression_limits: self.limits,
+            budget: self.budget,
+            static_data: static_data.unwrap_or(Value::Null),
+            virtual_clock: false,
+            responder,
+            workflows: weft_engine::run::Workflows(Some(Arc::new(
+                super::subworkflows::StoreWorkflows {
+                    runner: Arc::downgrade(self),
+                    handle: tokio::runtime::Handle::current(),
+                    caller: record.id,
+                    caller_workflow: record.workflow_id,
+                    depth: record.call_depth,
+                },
+            ))),
+            credentials: weft_engine::run::Credentials(Some(Arc::new(
+                super::credentials::StoreCredentials {
+                    db: self.db.clone(),
+                    cipher: self.cipher.clone(),
+                    handle: tokio::runtime::Handle::current(),
+                    workflow_id: record.workflow_id,
+                    owner: Default::default(),
+                },
+            ))),
+            depth: record.call_depth,
+            pause_waits_over: Some(self.pause_after),
+            code_host: self.code_host.clone(),
+            default_timezone: self.generic_timezone.clone(),
+        }
+    }
+
+    /// Keeps this worker's lease on `id` while the run goes on; stops the run if the lease is
+    /// lost (another worker took the execution over). Runs on the async runtime, never on the
+    /// engine thread, so a CPU-bound node cannot starve it.
+    fn keep_lease(&self, id: Uuid, cancel: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+        let (db, worker, lease) = (self.db.clone(), self.worker_id.clone(), self.lease);
+        tokio::spawn(async move {
+            let every = (lease / 3).max(Duration::from_millis(100));
+            loop {
+                tokio::time::sleep(every).await;
+                match executions::renew(&db, id, &worker, lease).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(execution = %id, "this worker lost its lease on a running execution; stopping its run here");
+                        cancel.store(true, Ordering::Relaxed);
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, execution = %id, "an execution's lease could not be renewed")
+                    }
+                }
+            }
+        })
+    }
+
+    async fn execute(
+        &self,
+        record: &ExecutionRecord,
+        def: WorkflowDefinition,
+        options: RunOptions,
+        begin: Begin,
+    ) -> Result<Option<Completed>, StoreError> {
+        let id = record.id;
+        let _permit = self.permits.clone().acquire_owned().await.ok();
+        let lease = self.keep_lease(id, options.cancel.clone());
+        let timeout = def
+            .settings()
+            .get("executionTimeout")
+            .and_then(Value::as_f64)
+            .filter(|s| *s > 0.0);
+        if let Some(limit) = timeout.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
+            let cancel = options.cancel.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(limit).await;
+                cancel.store(true, Ordering::Relaxed);
+            });
+        }
+        let registry = self.registry.clone();
+        let settings = def.settings().clone();
+        let joined = self
+            .engine
+            .run(move || {
+                // A runtime per execution, not per engine thread: the process-wide HTTP client's
+                // pooled connections are driven by the runtime that opened them, and one left
+                // idle between executions would stall them for every other thread.
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let executor = Executor::new(&def, &registry);
+                Ok::<_, String>(match begin {
+                    Begin::Fresh => rt.block_on(executor.run(options)),
+                    Begin::Resume(r) => {
+                        let Resumed {
+                            previous,
+                            paused,
+                            items,
+                        } = *r;
+                        rt.block_on(executor.resume(options, previous, paused, items))
+                    }
+                })
+            })
+            .await;
+        let result = match joined {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(e)) => Err(e),
+            Err(cause) => {
+                // A panic is a bug; its message and source location go to the log only.
+                let incident = Uuid::now_v7();
+                tracing::error!(execution = %id, %incident, %cause, "an execution crashed");
+                Err(format!("internal error (incident {incident})"))
+            }
+        };
+        lease.abort();
+        let finished = outcome::Finished {
+            id,
+            workflow_id: record.workflow_id,
+            mode: record.mode,
+            settings: &settings,
+            holder: &self.worker_id,
+        };
+        outcome::record(&self.db, finished, result).await
+    }
+}
