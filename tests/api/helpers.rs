@@ -306,6 +306,11 @@ impl TestApp {
     }
 
     /// A second instance on this one's Postgres database (as another API pod would be).
+    /// The database this app runs on (for processes started beside it).
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     pub async fn spawn_beside(&self, adjust: impl FnOnce(&mut SettingsArgs)) -> Self {
         let mut args = settings(self.database_url.clone());
         args.encryption_key = Some("weft-test-encryption-key".into());

@@ -18,6 +18,7 @@ mod openapi;
 mod owner_key;
 mod ownership;
 mod pagination;
+mod queue_mode;
 mod rate_limits;
 mod recovery;
 mod respond_to_webhook;
