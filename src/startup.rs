@@ -97,6 +97,20 @@ impl Application {
                 // This process's own worker drains an in-process queue.
                 let local = crate::queue::local::LocalQueue::default();
                 runner.set_queue(crate::queue::Queue::Local(local.clone()));
+                // Failed executions waiting for their retry when the last process stopped.
+                match crate::store::executions::stale_new(&db, std::time::Duration::ZERO, 10_000)
+                    .await
+                {
+                    Ok(pending) => {
+                        for (id, due) in pending {
+                            let due = due.unwrap_or_else(chrono::Utc::now);
+                            let _ = local.push(id, crate::queue::Priority::Normal, Some(due));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "executions waiting to run could not be listed")
+                    }
+                }
                 let (worker_runner, concurrency) = (runner.clone(), config.executions.concurrency);
                 let grace = config.queue.shutdown_timeout;
                 tokio::spawn(async move {

@@ -55,7 +55,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl LocalQueue {
-    pub(super) fn push(
+    pub fn push(
         &self,
         id: Uuid,
         priority: Priority,

@@ -79,7 +79,8 @@ static PUSH_AT: LazyLock<redis::Script> = LazyLock::new(|| {
           return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])",
     )
 });
-// Moves at most ARGV[1] due jobs from the delayed set into the normal stream.
+// Moves at most ARGV[1] due jobs from the delayed set into the normal stream; answers how many
+// milliseconds until the next one is due (-1: none waits).
 static PROMOTE: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
         r"local t = redis.call('TIME')
@@ -89,7 +90,9 @@ static PROMOTE: LazyLock<redis::Script> = LazyLock::new(|| {
             redis.call('XADD', KEYS[2], '*', 'id', id)
             redis.call('ZREM', KEYS[1], id)
           end
-          return #due",
+          local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+          if #next == 0 then return -1 end
+          return math.max(0, tonumber(next[2]) - now)",
     )
 });
 // Acknowledges and deletes the entry, and forgets the id.
@@ -338,12 +341,17 @@ impl Reader {
             return Ok(taken);
         }
         let keys = &self.streams.keys;
-        PROMOTE
+        let next_due: i64 = PROMOTE
             .key(&keys.delayed)
             .key(&keys.normal)
             .arg(100)
-            .invoke_async::<i64>(&mut self.streams.conn.clone())
+            .invoke_async(&mut self.streams.conn.clone())
             .await?;
+        // Wake up for the next job due later, not a whole block after it.
+        let block = match u64::try_from(next_due) {
+            Ok(ms) => Duration::from_millis(ms.max(5)).min(self.settings.block),
+            Err(_) => self.settings.block,
+        };
         let reply: Value = redis::cmd("XREADGROUP")
             .arg("GROUP")
             .arg(GROUP)
@@ -351,7 +359,7 @@ impl Reader {
             .arg("COUNT")
             .arg(1)
             .arg("BLOCK")
-            .arg(self.settings.block.as_millis() as u64)
+            .arg(block.as_millis() as u64)
             .arg("STREAMS")
             .arg(&keys.high)
             .arg(&keys.normal)

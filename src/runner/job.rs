@@ -63,6 +63,18 @@ impl Runner {
         {
             self.schedule(id, till);
         }
+        if let Ok(done) = &outcome
+            && done.record.status == Status::New
+            && let Some(due) = done.record.next_attempt_at
+        {
+            // Failed, and its workflow retries it: queued for later; waiters keep waiting.
+            if let Some(queue) = self.queue.get()
+                && let Err(e) = queue.push_at(id, due).await
+            {
+                tracing::warn!(error = %e, execution = %id, "a retry could not be queued; the reconciler will");
+            }
+            return;
+        }
         self.notices
             .outcome(id, outcome, published && wants.outcome)
             .await;
@@ -294,6 +306,7 @@ impl Runner {
             mode: record.mode,
             settings: &settings,
             holder: &self.worker_id,
+            retries_done: record.retry_attempts,
         };
         outcome::record(&self.db, finished, result).await
     }

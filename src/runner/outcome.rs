@@ -31,6 +31,13 @@ pub struct Finished<'a> {
     pub settings: &'a Map<String, Value>,
     /// The worker that ran it (the outcome is written only while it holds the lease).
     pub holder: &'a str,
+    /// How many times `settings.retry` ran it again before this run.
+    pub retries_done: u32,
+}
+
+/// A random number in [0, 1) for retry jitter.
+fn unit() -> f64 {
+    getrandom::u64().map_or(0.5, |r| (r >> 11) as f64 / (1u64 << 53) as f64)
 }
 
 /// A finished execution and the data it was recorded with (also when settings kept none).
@@ -55,6 +62,7 @@ pub async fn record(
         mode,
         settings,
         holder,
+        retries_done,
     } = run;
     let (status, data) = match result {
         Ok(r) if r.status == ExecutionStatus::Waiting && r.paused.is_some() => {
@@ -94,6 +102,21 @@ pub async fn record(
             json!({ "resultData": { "runData": {}, "error": { "message": crash, "name": "WorkflowCrashed" } } }),
         ),
     };
+    if status == Status::Error
+        && let Ok(Some(policy)) = weft_engine::workflow::retry_policy(settings)
+        && retries_done + 1 < policy.max_attempts
+    {
+        // Run again later through the queue's delayed set: the wait holds no worker.
+        let delay = policy.delay(retries_done, unit());
+        let due = chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+        if !executions::schedule_retry(db, id, holder, due, &data).await? {
+            return Ok(None);
+        }
+        return Ok(Some(Completed {
+            record: executions::get(db, id).await?,
+            data: Some(data),
+        }));
+    }
     if !executions::finish(db, id, Some(holder), status, &data).await? {
         return Ok(None);
     }

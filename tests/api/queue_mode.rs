@@ -27,11 +27,16 @@ fn free_port() -> u16 {
 impl WorkerProcess {
     /// Starts a worker on `app`'s database and waits until it is ready.
     pub async fn start(app: &TestApp, concurrency: usize, lease_ms: u64) -> Self {
+        Self::start_on(app, &redis_url(), concurrency, lease_ms).await
+    }
+
+    /// The same, on the Redis at `redis`.
+    pub async fn start_on(app: &TestApp, redis: &str, concurrency: usize, lease_ms: u64) -> Self {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_weft"))
             .args(["worker", "--concurrency", &concurrency.to_string()])
             .env("DATABASE_URL", app.database_url())
-            .env("REDIS_URL", redis_url())
+            .env("REDIS_URL", redis)
             .env("EXECUTIONS_MODE", "queue")
             .env("WEFT_WORKER_LISTEN", format!("127.0.0.1:{port}"))
             .env("WEFT_ENCRYPTION_KEY", "weft-test-encryption-key")
@@ -41,6 +46,7 @@ impl WorkerProcess {
             .env("WEFT_SHUTDOWN_TIMEOUT_SECS", "20")
             .env("DATABASE_POOL_MAX", "4")
             .env("DATABASE_POOL_MIN", "0")
+            .env("WEFT_HTTP_ALLOW", "127.0.0.1")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()

@@ -29,6 +29,11 @@ pub struct ExecutionResponse {
     pub stopped_at: Option<String>,
     pub workflow_id: String,
     pub wait_till: Option<String>,
+    /// How many times a worker started it (more than one after a worker died mid-run or
+    /// `settings.retry` ran it again).
+    pub attempts: u32,
+    /// When `settings.retry` runs it again (while it waits to).
+    pub next_attempt_at: Option<String>,
     /// With `includeData=true`: `{resultData: {runData, lastNodeExecuted, error?}}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -48,6 +53,8 @@ impl ExecutionResponse {
             stopped_at: r.stopped_at.map(iso),
             workflow_id: r.workflow_id.to_string(),
             wait_till: r.wait_till.map(iso),
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at.map(iso),
             data,
         }
     }

@@ -181,3 +181,42 @@ pub async fn crash_expired(db: &Db, id: Uuid, message: &str) -> Result<bool, Sto
     txn.commit().await?;
     Ok(true)
 }
+
+/// Puts a failed execution back to `new`, due at `due` (its workflow retries it), with the
+/// failed attempt's run data, while `holder` still holds it; `false` (nothing written) if not.
+pub async fn schedule_retry(
+    db: &Db,
+    id: Uuid,
+    holder: &str,
+    due: DateTime<Utc>,
+    data: &serde_json::Value,
+) -> Result<bool, StoreError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.writer().begin().await?;
+    let result = execution::Entity::update_many()
+        .col_expr(execution::Column::Status, Expr::value(Status::New.as_str()))
+        .col_expr(execution::Column::NextAttemptAt, Expr::value(due))
+        .col_expr(
+            execution::Column::RetryAttempts,
+            Expr::col(execution::Column::RetryAttempts).add(1),
+        )
+        .col_expr(
+            execution::Column::WorkerId,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            execution::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(execution::Column::Id.eq(id))
+        .filter(execution::Column::WorkerId.eq(holder))
+        .filter(execution::Column::Status.eq(Status::Running.as_str()))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(false);
+    }
+    super::data::store(&txn, id, data).await?;
+    txn.commit().await?;
+    Ok(true)
+}

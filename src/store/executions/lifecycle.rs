@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::execution;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::Value;
 use uuid::Uuid;
@@ -62,6 +62,12 @@ pub async fn crash_orphans(db: &Db) -> Result<usize, StoreError> {
         .column(execution::Column::Id)
         .column(execution::Column::Status)
         .filter(execution::Column::Status.is_in([Status::New.as_str(), Status::Running.as_str()]))
+        // A failed execution waiting for its retry is not lost: it is queued again.
+        .filter(
+            execution::Column::Status
+                .eq(Status::Running.as_str())
+                .or(execution::Column::NextAttemptAt.is_null()),
+        )
         .into_tuple()
         .all(db.reader())
         .await?;

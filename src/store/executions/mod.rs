@@ -16,7 +16,9 @@ use uuid::Uuid;
 
 pub use create::{NewExecution, create};
 pub use data::{ExecutionData, get_data};
-pub use lease::{claim, crash_expired, expired, release, renew, requeue_expired, stale_new};
+pub use lease::{
+    claim, crash_expired, expired, release, renew, requeue_expired, schedule_retry, stale_new,
+};
 pub use lifecycle::{cancel_if_pending, crash_orphans, delete, finish, get, set_retry_success};
 pub use list::{ExecutionFilter, list, list_query, started_by_calls_since};
 pub use mode::ExecutionMode;

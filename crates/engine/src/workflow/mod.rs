@@ -4,6 +4,7 @@ mod connections;
 mod definition;
 mod name;
 mod node;
+mod queue_settings;
 mod trigger;
 mod validate;
 mod webhooks;
@@ -12,6 +13,7 @@ pub use connections::{ConnectionTarget, Connections, NodeConnections};
 pub use definition::{WorkflowDefinition, WorkflowDraft};
 pub use name::WorkflowName;
 pub use node::{Node, OnError};
+pub use queue_settings::{RetryPolicy, max_concurrency, retry_policy};
 pub use trigger::is_activation_trigger;
 pub use validate::{MAX_PORT_INDEX, ValidationIssue};
 pub use webhooks::{

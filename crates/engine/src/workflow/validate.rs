@@ -121,6 +121,14 @@ pub(crate) fn validate(draft: &WorkflowDraft) -> Vec<ValidationIssue> {
     {
         issues.push(ValidationIssue::new("settings.webhookRateLimit", message));
     }
+    if let Some(settings) = &draft.settings {
+        if let Err(message) = super::queue_settings::retry_policy(settings) {
+            issues.push(ValidationIssue::new("settings.retry", message));
+        }
+        if let Err(message) = super::queue_settings::max_concurrency(settings) {
+            issues.push(ValidationIssue::new("settings.maxConcurrency", message));
+        }
+    }
     if let Some(data) = &draft.static_data
         && !(data.is_object() || data.is_null())
     {
