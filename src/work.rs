@@ -96,6 +96,10 @@ pub async fn work(config: Config, concurrency: usize) -> anyhow::Result<()> {
     runner.notices().publish_through(bus.clone());
     runner.share_stops(bus.clone());
     crate::startup::spawn_reconciler(&runner, &bus, queue.clone(), &config);
+    tokio::spawn(crate::queue::workers::heartbeat(
+        runner.clone(),
+        bus.clone(),
+    ));
     let probe = web::Data::new(Probe {
         db: db.clone(),
         bus: bus.clone(),

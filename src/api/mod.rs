@@ -10,6 +10,7 @@ pub mod headers;
 mod health;
 mod node_types;
 pub mod pagination;
+mod queue;
 mod sessions;
 mod shares;
 mod tags;
@@ -56,6 +57,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .configure(workflows::routes)
             .configure(executions::routes)
             .configure(node_types::routes)
+            .configure(queue::routes)
             .configure(tags::routes)
             .configure(credentials::routes)
             .configure(users::routes)

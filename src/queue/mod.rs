@@ -6,6 +6,7 @@ pub mod local;
 pub mod reconcile;
 pub mod streams;
 pub mod worker;
+pub mod workers;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

@@ -27,22 +27,45 @@ impl Runner {
     /// being run elsewhere, finished, canceled) does nothing.
     pub async fn run_job(self: &Arc<Self>, job: &crate::queue::Job) {
         let id = job.execution_id;
-        let claimed = executions::claim(&self.db, id, &self.worker_id, self.lease).await;
+        // What it starts from: handed over by a submit in this process, else read (before the
+        // claim, which needs the workflow's maxConcurrency).
+        let prepared = self.lock_prepared().remove(&id);
+        let submitted_here = prepared.is_some();
+        let loaded = match prepared {
+            Some(p) => Ok(p),
+            None => self.load(id).await,
+        };
+        let limit = loaded.as_ref().ok().and_then(|p| {
+            weft_engine::workflow::max_concurrency(p.definition.settings())
+                .ok()
+                .flatten()
+                .map(|n| (p.record.workflow_id, n))
+        });
+        let claimed = match &loaded {
+            Ok(_) => executions::claim(&self.db, id, &self.worker_id, self.lease, limit).await,
+            Err(e) => Err(StoreError::Corrupt(e.to_string())),
+        };
         if let Some(queue) = self.queue.get() {
             queue.settle(job).await;
         }
-        let prepared = self.lock_prepared().remove(&id);
         match claimed {
-            Ok(true) => {}
-            Ok(false) => return self.not_claimed(id, prepared.is_some()).await,
+            Ok(executions::Claim::Claimed) => {}
+            Ok(executions::Claim::Taken) => return self.not_claimed(id, submitted_here).await,
+            // Parked: it waits, holding no worker, until one of its workflow's executions ends.
+            Ok(executions::Claim::Full) => return,
             Err(e) => {
-                // Still `new`: the reconciler queues it again.
+                // Still `new` (or gone): the reconciler queues it again if it is there.
                 tracing::warn!(error = %e, execution = %id, "an execution could not be claimed");
                 return;
             }
         }
+        let Ok(loaded) = loaded else { return };
         let published = self.published();
-        let (wants, outcome) = match self.run_claimed(id, prepared).await {
+        let ran = self.run_claimed(id, loaded).await;
+        if let Some((workflow, max)) = limit {
+            self.wake_parked(workflow, max).await;
+        }
+        let (wants, outcome) = match ran {
             Ok((wants, Some(done))) => (wants, Ok(Arc::new(done))),
             // Another worker holds it now; it tells the waiters.
             Ok((_, None)) => return,
@@ -98,34 +121,59 @@ impl Runner {
         }
     }
 
-    /// Reads what the claimed execution starts from and runs it. `None`: the lease was lost.
+    /// A place under `workflow`'s limit may have come free: its oldest parked executions are
+    /// queued again (a duplicate's claim just fails).
+    async fn wake_parked(&self, workflow: Uuid, max: u32) {
+        let (Some(queue), Ok(ids)) = (
+            self.queue.get(),
+            executions::parked(&self.db, workflow, u64::from(max)).await,
+        ) else {
+            return;
+        };
+        for id in ids {
+            if let Err(e) = queue.push(id, crate::queue::Priority::Normal).await {
+                tracing::warn!(error = %e, execution = %id, "a parked execution could not be queued; the reconciler will");
+            }
+        }
+    }
+
+    /// Reads what execution `id` starts from.
+    async fn load(&self, id: Uuid) -> Result<Prepared, StoreError> {
+        let record = executions::get(&self.db, id).await?;
+        let (snapshot, request) = executions::get_request(&self.db, id).await?;
+        let draft: WorkflowDraft = serde_json::from_value(snapshot).map_err(|e| corrupt(id, e))?;
+        let definition =
+            WorkflowDefinition::try_from(draft).map_err(|e| corrupt(id, format!("{e:?}")))?;
+        let request = request.unwrap_or_else(|| StoredRequest {
+            start_node: weft_engine::run::start_node(&definition, &self.registry)
+                .map(|n| n.name.clone())
+                .unwrap_or_default(),
+            ..Default::default()
+        });
+        let static_data = store::workflows::static_data(&self.db, record.workflow_id)
+            .await
+            .ok()
+            .flatten();
+        Ok(Prepared {
+            record,
+            definition,
+            request,
+            static_data,
+        })
+    }
+
+    /// Runs the claimed execution. `None`: the lease was lost.
     async fn run_claimed(
         self: &Arc<Self>,
         id: Uuid,
-        prepared: Option<Prepared>,
+        loaded: Prepared,
     ) -> Result<(executions::Wants, Option<Completed>), StoreError> {
-        let (record, definition, request, static_data) = match prepared {
-            Some(p) => (p.record, p.definition, p.request, p.static_data),
-            None => {
-                let record = executions::get(&self.db, id).await?;
-                let (snapshot, request) = executions::get_request(&self.db, id).await?;
-                let draft: WorkflowDraft =
-                    serde_json::from_value(snapshot).map_err(|e| corrupt(id, e))?;
-                let definition = WorkflowDefinition::try_from(draft)
-                    .map_err(|e| corrupt(id, format!("{e:?}")))?;
-                let request = request.unwrap_or_else(|| StoredRequest {
-                    start_node: weft_engine::run::start_node(&definition, &self.registry)
-                        .map(|n| n.name.clone())
-                        .unwrap_or_default(),
-                    ..Default::default()
-                });
-                let static_data = store::workflows::static_data(&self.db, record.workflow_id)
-                    .await
-                    .ok()
-                    .flatten();
-                (record, definition, request, static_data)
-            }
-        };
+        let Prepared {
+            record,
+            definition,
+            request,
+            static_data,
+        } = loaded;
         let wants = request.wants;
         let begin = match &request.resume {
             None => Begin::Fresh,

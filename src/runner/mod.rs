@@ -176,6 +176,16 @@ impl Runner {
         &self.notices
     }
 
+    /// Executions running in this process now.
+    pub fn busy(&self) -> usize {
+        self.lock_cancels().len()
+    }
+
+    /// Executions this process runs at once at most.
+    pub fn slots(&self) -> usize {
+        self.engine.threads()
+    }
+
     /// This process's name on the executions it claims.
     pub fn worker_id(&self) -> &str {
         &self.worker_id

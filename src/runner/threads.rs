@@ -15,6 +15,7 @@ type Job = Box<dyn FnOnce() + Send>;
 
 pub struct EnginePool {
     jobs: mpsc::Sender<Job>,
+    threads: usize,
 }
 
 impl EnginePool {
@@ -39,7 +40,15 @@ impl EnginePool {
                     }
                 })?;
         }
-        Ok(Self { jobs })
+        Ok(Self {
+            jobs,
+            threads: threads.max(1),
+        })
+    }
+
+    /// How many threads run executions.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// Runs `work` on an engine thread; a panic in it comes back as its message.

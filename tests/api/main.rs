@@ -20,6 +20,7 @@ mod owner_key;
 mod ownership;
 mod pagination;
 mod queue_chaos;
+mod queue_limits;
 mod queue_mode;
 mod queue_retries;
 mod rate_limits;

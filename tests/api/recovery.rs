@@ -35,9 +35,10 @@ async fn a_restart_on_sqlite_ends_what_the_last_process_left_running_as_crashed(
     let running = row(&first.db).await.unwrap();
     let lease = std::time::Duration::from_secs(30);
     assert!(
-        executions::claim(&first.db, running.id, "worker-a", lease)
+        executions::claim(&first.db, running.id, "worker-a", lease, None)
             .await
             .unwrap()
+            == executions::Claim::Claimed
     );
     // The process stops with both unfinished; the next one starts on the same file.
     let second = first.spawn_beside(|_| {}).await;

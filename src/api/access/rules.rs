@@ -188,6 +188,7 @@ pub const RULES: &[(&str, &str, Rule, On)] = &[
         Needs(CredentialWrite),
         Credential(Owner),
     ),
+    ("GET", "/api/v1/queue", Needs(ExecutionRead), Admins),
     ("GET", "/api/v1/users", Needs(UserRead), Any),
     ("POST", "/api/v1/users", Needs(UserWrite), Admins),
     ("GET", "/api/v1/users/{id}", Needs(UserRead), Any),

@@ -18,10 +18,58 @@ fn until(lease: Duration) -> DateTime<Utc> {
     now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60))
 }
 
-/// Moves a `new` execution to `running`, held by `worker` for `lease`, and counts the attempt.
-/// `false` when it is not `new` (another worker claimed it, it finished or was canceled, or
-/// its retry is not due yet): the caller must not run it.
-pub async fn claim(db: &Db, id: Uuid, worker: &str, lease: Duration) -> Result<bool, StoreError> {
+/// The worker name a `new` execution carries while it waits for a free place under its
+/// workflow's `maxConcurrency` (no worker is named so: theirs are host, pid and a random part).
+pub const PARKED: &str = "parked";
+
+/// How a claim went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The caller holds it now and runs it.
+    Claimed,
+    /// It is not `new` (claimed elsewhere, finished, canceled) or its retry is not due.
+    Taken,
+    /// Its workflow already runs as many executions as its `maxConcurrency` allows.
+    Full,
+}
+
+/// Moves a `new` execution to `running`, held by `worker` for `lease`, and counts the attempt;
+/// with `limit` (its workflow and `maxConcurrency`), only while fewer of that workflow's
+/// executions run (checked and claimed atomically: under a per-workflow lock on Postgres, on
+/// the one writer connection on SQLite).
+pub async fn claim(
+    db: &Db,
+    id: Uuid,
+    worker: &str,
+    lease: Duration,
+    limit: Option<(Uuid, u32)>,
+) -> Result<Claim, StoreError> {
+    use sea_orm::{PaginatorTrait, TransactionTrait};
+    let txn = db.writer().begin().await?;
+    if let Some((workflow, max)) = limit {
+        lock_workflow(&txn, workflow).await?;
+        let running = execution::Entity::find()
+            .filter(execution::Column::WorkflowId.eq(workflow))
+            .filter(execution::Column::Status.eq(Status::Running.as_str()))
+            .count(&txn)
+            .await?;
+        if running >= u64::from(max) {
+            // Parked in the same transaction, under the same lock as the wake-up that looks
+            // for parked executions, so a wake-up cannot miss it.
+            execution::Entity::update_many()
+                .col_expr(execution::Column::WorkerId, Expr::value(PARKED))
+                .col_expr(
+                    execution::Column::NextAttemptAt,
+                    Expr::value(until(PARK_SAFETY)),
+                )
+                .filter(execution::Column::Id.eq(id))
+                .filter(execution::Column::Status.eq(Status::New.as_str()))
+                .exec(&txn)
+                .await?;
+            txn.commit().await?;
+            return Ok(Claim::Full);
+        }
+    }
     let result = execution::Entity::update_many()
         .col_expr(
             execution::Column::Status,
@@ -42,11 +90,59 @@ pub async fn claim(db: &Db, id: Uuid, worker: &str, lease: Duration) -> Result<b
         .filter(
             execution::Column::NextAttemptAt
                 .is_null()
-                .or(execution::Column::NextAttemptAt.lte(now())),
+                .or(execution::Column::NextAttemptAt.lte(now()))
+                .or(execution::Column::WorkerId.eq(PARKED)),
         )
-        .exec(db.writer())
+        .exec(&txn)
         .await?;
-    Ok(result.rows_affected == 1)
+    txn.commit().await?;
+    Ok(if result.rows_affected == 1 {
+        Claim::Claimed
+    } else {
+        Claim::Taken
+    })
+}
+
+/// How long a parked execution waits for its wake-up before the reconciler queues it anyway.
+const PARK_SAFETY: Duration = Duration::from_secs(30);
+
+/// Takes the per-workflow lock claims under a limit take (Postgres; SQLite's one writer
+/// serialises anyway).
+async fn lock_workflow<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    workflow: Uuid,
+) -> Result<(), StoreError> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let key = i64::from_be_bytes(workflow.as_bytes()[..8].try_into().expect("8 bytes"));
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// The oldest `n` executions of `workflow` waiting for a free place (read under the lock a
+/// claim parks them under, so none being parked is missed).
+pub async fn parked(db: &Db, workflow: Uuid, n: u64) -> Result<Vec<Uuid>, StoreError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.writer().begin().await?;
+    lock_workflow(&txn, workflow).await?;
+    let ids = execution::Entity::find()
+        .select_only()
+        .column(execution::Column::Id)
+        .filter(execution::Column::WorkflowId.eq(workflow))
+        .filter(execution::Column::Status.eq(Status::New.as_str()))
+        .filter(execution::Column::WorkerId.eq(PARKED))
+        .order_by_asc(execution::Column::StartedAt)
+        .limit(n)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(ids)
 }
 
 /// Extends `worker`'s lease on running execution `id`; `false` when it no longer holds it.
@@ -145,6 +241,14 @@ pub async fn stale_new(
         .column(execution::Column::NextAttemptAt)
         .filter(execution::Column::Status.eq(Status::New.as_str()))
         .filter(execution::Column::StartedAt.lt(before))
+        // Parked executions are queued again by their workflow's next finish; only a lost
+        // wake-up (past its safety time) is the reconciler's.
+        .filter(
+            execution::Column::WorkerId
+                .ne(PARKED)
+                .or(execution::Column::WorkerId.is_null())
+                .or(execution::Column::NextAttemptAt.lte(now())),
+        )
         .order_by_asc(execution::Column::StartedAt)
         .limit(limit)
         .into_tuple()

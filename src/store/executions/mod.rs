@@ -8,6 +8,7 @@ mod lifecycle;
 mod list;
 mod mode;
 mod request;
+mod stats;
 mod waiting;
 
 use chrono::{DateTime, Utc};
@@ -17,12 +18,14 @@ use uuid::Uuid;
 pub use create::{NewExecution, create};
 pub use data::{ExecutionData, get_data};
 pub use lease::{
-    claim, crash_expired, expired, release, renew, requeue_expired, schedule_retry, stale_new,
+    Claim, PARKED, claim, crash_expired, expired, parked, release, renew, requeue_expired,
+    schedule_retry, stale_new,
 };
 pub use lifecycle::{cancel_if_pending, crash_orphans, delete, finish, get, set_retry_success};
 pub use list::{ExecutionFilter, list, list_query, started_by_calls_since};
 pub use mode::ExecutionMode;
 pub use request::{ResumeCall, StoredRequest, Wants, get_request};
+pub use stats::{QueueCounts, queue_counts};
 pub use waiting::{claim_waiting, pause, timed};
 
 use crate::store::StoreError;
