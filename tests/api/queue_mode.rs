@@ -254,8 +254,8 @@ async fn an_execution_whose_worker_is_killed_runs_again_on_another_worker_with_a
 async fn sigterm_lets_running_executions_finish_and_the_worker_exits_0() {
     let app = queue_api(|s| s.run_wait_ms = "100".into()).await;
     let worker = WorkerProcess::start(&app, 2, 1_000).await;
-    // A CPU-bound run of about 2.4 s: longer than the lease (1 s), which must hold.
-    let wf = app.create_workflow(&slow_workflow(6)).await;
+    // A CPU-bound run of about 3.2 s: over three times the lease (1 s), which must hold.
+    let wf = app.create_workflow(&slow_workflow(8)).await;
     let path = format!("/api/v1/workflows/{}/run", wf["id"].as_str().unwrap());
     let res = app.post_json(&path, &json!({})).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);

@@ -1,6 +1,7 @@
 //! `weft-bench`: loads workflows into a running Weft and measures the workflow API under load.
 
 mod engine;
+mod executions;
 mod load;
 mod memory;
 mod report;
@@ -53,6 +54,16 @@ struct Args {
     /// this many seconds, then check it is alive and its memory came back.
     #[arg(long)]
     soak: Option<u64>,
+    /// Measure end-to-end executions of an active Webhook → Set workflow (regular or queue
+    /// mode, as the server at --url runs): executions/s and enqueue→start latency.
+    #[arg(long)]
+    executions: bool,
+    /// With --executions: the Webhook's response mode, `onReceived` or `lastNode`.
+    #[arg(long, default_value = "onReceived")]
+    response_mode: String,
+    /// With --executions: print the column headings and exit.
+    #[arg(long)]
+    header: bool,
     /// A label for the printed rows (e.g. the database).
     #[arg(long, default_value = "weft")]
     label: String,
@@ -71,6 +82,21 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.engine {
         return engine::run(args.duration).await;
+    }
+    if args.executions {
+        if args.header {
+            executions::print_header();
+            return Ok(());
+        }
+        return executions::run(
+            &args.url,
+            args.api_key.as_deref(),
+            &args.response_mode,
+            args.concurrency,
+            Duration::from_secs(args.duration),
+            &args.label,
+        )
+        .await;
     }
     if let Some(seconds) = args.soak {
         let pid = args.pid.context("--soak needs --pid of the server")?;
