@@ -144,9 +144,10 @@ impl Application {
             }
         }
         if let Some(bus) = &redis
-            && db.backend() == sea_orm::DbBackend::Postgres
+            && (db.backend() == sea_orm::DbBackend::Postgres
+                || config.queue.mode == ExecutionsMode::Queue)
         {
-            // Another instance may be running the execution a stop request names.
+            // Another instance (or a worker) may be running the execution a stop request names.
             runner.share_stops(bus.clone());
         }
         match runner.reschedule_waiting().await {

@@ -63,8 +63,17 @@ async fn stop_signal() -> std::io::Result<()> {
     Ok(())
 }
 
-/// Runs a worker until it is told to stop.
+/// Runs a worker until SIGTERM or SIGINT.
 pub async fn work(config: Config, concurrency: usize) -> anyhow::Result<()> {
+    work_until(config, concurrency, stop_signal()).await
+}
+
+/// Runs a worker until `stop` resolves (a signal for `weft worker`; tests run one in process).
+pub async fn work_until(
+    config: Config,
+    concurrency: usize,
+    stop: impl std::future::Future<Output = std::io::Result<()>> + Send + 'static,
+) -> anyhow::Result<()> {
     if config.queue.mode != ExecutionsMode::Queue {
         anyhow::bail!(
             "weft worker runs in queue mode only: set EXECUTIONS_MODE=queue and REDIS_URL"
@@ -137,7 +146,7 @@ pub async fn work(config: Config, concurrency: usize) -> anyhow::Result<()> {
     );
     let signalled = probe.clone();
     let stop = async move {
-        let r = stop_signal().await;
+        let r = stop.await;
         signalled
             .stopping
             .store(true, std::sync::atomic::Ordering::Relaxed);

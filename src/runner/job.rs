@@ -41,12 +41,26 @@ impl Runner {
                 .flatten()
                 .map(|n| (p.record.workflow_id, n))
         });
+        // The stop flag exists before the claim, so a stop that comes between the claim and the
+        // run's start is not lost.
+        let fresh = {
+            let mut cancels = self.lock_cancels();
+            let fresh = !cancels.contains_key(&id);
+            if fresh {
+                cancels.insert(id, Arc::new(AtomicBool::new(false)));
+            }
+            fresh
+        };
         let claimed = match &loaded {
             Ok(_) => executions::claim(&self.db, id, &self.worker_id, self.lease, limit).await,
             Err(e) => Err(StoreError::Corrupt(e.to_string())),
         };
         if let Some(queue) = self.queue.get() {
             queue.settle(job).await;
+        }
+        // (A duplicate job of an execution running here leaves that run's flag alone.)
+        if fresh && !matches!(claimed, Ok(executions::Claim::Claimed)) {
+            self.lock_cancels().remove(&id);
         }
         match claimed {
             Ok(executions::Claim::Claimed) => {}
@@ -225,8 +239,11 @@ impl Runner {
         static_data: Option<Value>,
         responder: Responder,
     ) -> RunOptions {
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.lock_cancels().insert(record.id, cancel.clone());
+        let cancel = self
+            .lock_cancels()
+            .entry(record.id)
+            .or_insert_with(|| Arc::new(AtomicBool::new(false)))
+            .clone();
         RunOptions {
             start_node: start,
             start_items: items,

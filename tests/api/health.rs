@@ -16,7 +16,7 @@ async fn liveness_answers_ok() {
 #[tokio::test]
 async fn readiness_reports_the_database_up_and_redis_disabled_when_embedded() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let app = TestApp::spawn(backend).await;
+        let app = TestApp::spawn_with(backend, crate::helpers::regular_only).await;
         let res = app.get("/healthz/readiness").await;
         assert_eq!(res.status(), StatusCode::OK);
         let body: Value = res.json().await.unwrap();
@@ -37,6 +37,7 @@ async fn readiness_checks_redis_when_it_is_configured() {
 async fn readiness_is_503_naming_redis_when_redis_is_down() {
     // Nothing listens on port 1.
     let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        crate::helpers::regular_only(s);
         s.redis_url = Some("redis://127.0.0.1:1".into())
     })
     .await;

@@ -183,6 +183,14 @@ pub async fn owner_key(db: &Db) -> weft::auth::ApiKeySecret {
     key
 }
 
+/// Marks a test app as regular mode even when the suite runs in queue mode (for what only
+/// regular mode does, such as running without Redis).
+const REGULAR_ONLY: &str = "regular (even in a queue-mode run of the suite)";
+
+pub fn regular_only(s: &mut SettingsArgs) {
+    s.executions_mode = REGULAR_ONLY.into();
+}
+
 /// Settings as the binary's defaults, with nothing read from the environment.
 pub fn settings(database_url: String) -> SettingsArgs {
     SettingsArgs {
@@ -321,14 +329,38 @@ impl TestApp {
         app
     }
 
-    async fn start(args: SettingsArgs, with_key: bool) -> Self {
+    async fn start(mut args: SettingsArgs, with_key: bool) -> Self {
+        // `WEFT_TEST_EXECUTIONS_MODE=queue` runs the suite in queue mode: executions go through
+        // Redis to a worker this test process runs beside each app.
+        // Tests of queue mode itself start their own worker processes; tests of what only
+        // regular mode does (no Redis at all) say so with `regular_only`.
+        let queue_suite = std::env::var("WEFT_TEST_EXECUTIONS_MODE").as_deref() == Ok("queue")
+            && args.executions_mode == "regular";
+        if args.executions_mode == REGULAR_ONLY {
+            args.executions_mode = "regular".into();
+        }
+        if queue_suite {
+            args.executions_mode = "queue".into();
+            args.redis_url.get_or_insert_with(redis_url);
+            args.reconcile_every_ms = "500".into();
+        }
         let mut config = Config::from_args(&args).expect("test config");
         if let weft::config::CodeSandbox::Process { program } = &mut config.executions.code_sandbox
         {
             // This test binary is not `weft`: sandbox processes run the real one.
             *program = env!("CARGO_BIN_EXE_weft").into();
         }
+        let worker_config = config.clone();
         let app = Application::build(config).await.expect("build app");
+        if queue_suite {
+            let mut worker_config = worker_config;
+            worker_config.queue.worker_listen = "127.0.0.1:0".parse().unwrap();
+            tokio::spawn(weft::work::work_until(
+                worker_config,
+                4,
+                std::future::pending::<std::io::Result<()>>(),
+            ));
+        }
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
         tokio::spawn(app.run_until_stopped());

@@ -45,31 +45,45 @@ pub async fn claim(
     limit: Option<(Uuid, u32)>,
 ) -> Result<Claim, StoreError> {
     use sea_orm::{PaginatorTrait, TransactionTrait};
+    let Some((workflow, max)) = limit else {
+        // No limit: one statement, no transaction (the hot path).
+        return claim_now(db.writer(), id, worker, lease).await;
+    };
     let txn = db.writer().begin().await?;
-    if let Some((workflow, max)) = limit {
-        lock_workflow(&txn, workflow).await?;
-        let running = execution::Entity::find()
-            .filter(execution::Column::WorkflowId.eq(workflow))
-            .filter(execution::Column::Status.eq(Status::Running.as_str()))
-            .count(&txn)
+    lock_workflow(&txn, workflow).await?;
+    let running = execution::Entity::find()
+        .filter(execution::Column::WorkflowId.eq(workflow))
+        .filter(execution::Column::Status.eq(Status::Running.as_str()))
+        .count(&txn)
+        .await?;
+    if running >= u64::from(max) {
+        // Parked in the same transaction, under the same lock as the wake-up that looks
+        // for parked executions, so a wake-up cannot miss it.
+        execution::Entity::update_many()
+            .col_expr(execution::Column::WorkerId, Expr::value(PARKED))
+            .col_expr(
+                execution::Column::NextAttemptAt,
+                Expr::value(until(PARK_SAFETY)),
+            )
+            .filter(execution::Column::Id.eq(id))
+            .filter(execution::Column::Status.eq(Status::New.as_str()))
+            .exec(&txn)
             .await?;
-        if running >= u64::from(max) {
-            // Parked in the same transaction, under the same lock as the wake-up that looks
-            // for parked executions, so a wake-up cannot miss it.
-            execution::Entity::update_many()
-                .col_expr(execution::Column::WorkerId, Expr::value(PARKED))
-                .col_expr(
-                    execution::Column::NextAttemptAt,
-                    Expr::value(until(PARK_SAFETY)),
-                )
-                .filter(execution::Column::Id.eq(id))
-                .filter(execution::Column::Status.eq(Status::New.as_str()))
-                .exec(&txn)
-                .await?;
-            txn.commit().await?;
-            return Ok(Claim::Full);
-        }
+        txn.commit().await?;
+        return Ok(Claim::Full);
     }
+    let claimed = claim_now(&txn, id, worker, lease).await?;
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+/// The claiming update itself, on `conn`.
+async fn claim_now<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    worker: &str,
+    lease: Duration,
+) -> Result<Claim, StoreError> {
     let result = execution::Entity::update_many()
         .col_expr(
             execution::Column::Status,
@@ -93,9 +107,8 @@ pub async fn claim(
                 .or(execution::Column::NextAttemptAt.lte(now()))
                 .or(execution::Column::WorkerId.eq(PARKED)),
         )
-        .exec(&txn)
+        .exec(conn)
         .await?;
-    txn.commit().await?;
     Ok(if result.rows_affected == 1 {
         Claim::Claimed
     } else {
