@@ -138,6 +138,7 @@ async fn the_queue_status_shows_waiting_work_its_age_and_the_workers_with_their_
         let status: serde_json::Value = app.get("/api/v1/queue").await.json().await.unwrap();
         if status["waiting"] == 0
             && status["oldestWaitingMs"].is_null()
+            && status["active"] == 0
             && status["workers"].as_array().is_some_and(|w| w.len() == 1)
         {
             break status;

@@ -126,6 +126,40 @@ pub async fn finished(app: &TestApp, id: &str, within: Duration) -> Value {
     }
 }
 
+/// Starts `workflow` through the run API (answered 202: it outlasts the wait) and waits until a
+/// worker runs it; returns its execution id.
+async fn start_and_wait_running(app: &TestApp, workflow: &Value) -> String {
+    let path = format!("/api/v1/workflows/{}/run", workflow["id"].as_str().unwrap());
+    let res = app.post_json(&path, &json!({})).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::ACCEPTED,
+        "the run outlasts the wait"
+    );
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let id = location.rsplit('/').next().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app
+        .count(&format!(
+            "SELECT COUNT(*) FROM executions WHERE id = '{id}' AND status = 'running'"
+        ))
+        .await
+        == 0
+    {
+        assert!(Instant::now() < deadline, "the execution never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    id
+}
+
+/// How many times a worker started execution `id`.
+async fn attempts(app: &TestApp, id: &str) -> i64 {
+    app.count(&format!(
+        "SELECT attempts::bigint FROM executions WHERE id = '{id}'"
+    ))
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_and_run_requests_are_answered_by_the_api_while_a_worker_process_runs_them() {
     let app = queue_api(|_| {}).await;
@@ -210,44 +244,12 @@ async fn an_execution_whose_worker_is_killed_runs_again_on_another_worker_with_a
     let app = queue_api(|s| s.run_wait_ms = "100".into()).await;
     let mut first = WorkerProcess::start(&app, 2, 1_500).await;
     let wf = app.create_workflow(&slow_workflow(8)).await;
-    let res = app
-        .post_json(
-            &format!("/api/v1/workflows/{}/run", wf["id"].as_str().unwrap()),
-            &json!({}),
-        )
-        .await;
-    let id = match res.status() {
-        StatusCode::ACCEPTED => res.headers()["location"]
-            .to_str()
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned(),
-        status => panic!("expected the run to outlast the wait, got {status}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while app
-        .count(&format!(
-            "SELECT COUNT(*) FROM executions WHERE id = '{id}' AND status = 'running'"
-        ))
-        .await
-        == 0
-    {
-        assert!(Instant::now() < deadline, "the execution never started");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let id = start_and_wait_running(&app, &wf).await;
     first.kill();
     let _second = WorkerProcess::start(&app, 2, 1_500).await;
     let ex = finished(&app, &id, Duration::from_secs(60)).await;
     assert_eq!(ex["status"], "success", "{ex}");
-    assert_eq!(
-        app.count(&format!(
-            "SELECT attempts::bigint FROM executions WHERE id = '{id}'"
-        ))
-        .await,
-        2
-    );
+    assert_eq!(attempts(&app, &id).await, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,22 +258,7 @@ async fn sigterm_lets_running_executions_finish_and_the_worker_exits_0() {
     let worker = WorkerProcess::start(&app, 2, 1_000).await;
     // A CPU-bound run of about 3.2 s: over three times the lease (1 s), which must hold.
     let wf = app.create_workflow(&slow_workflow(8)).await;
-    let path = format!("/api/v1/workflows/{}/run", wf["id"].as_str().unwrap());
-    let res = app.post_json(&path, &json!({})).await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
-    let id = location.rsplit('/').next().unwrap().to_owned();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while app
-        .count(&format!(
-            "SELECT COUNT(*) FROM executions WHERE id = '{id}' AND status = 'running'"
-        ))
-        .await
-        == 0
-    {
-        assert!(Instant::now() < deadline, "the execution never started");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let id = start_and_wait_running(&app, &wf).await;
     let status = tokio::task::spawn_blocking(move || worker.terminate())
         .await
         .unwrap();
@@ -279,13 +266,7 @@ async fn sigterm_lets_running_executions_finish_and_the_worker_exits_0() {
     let ex = finished(&app, &id, Duration::from_secs(5)).await;
     assert_eq!(ex["status"], "success", "{ex}");
     // It kept its lease throughout: one attempt, never taken over.
-    assert_eq!(
-        app.count(&format!(
-            "SELECT attempts::bigint FROM executions WHERE id = '{id}'"
-        ))
-        .await,
-        1
-    );
+    assert_eq!(attempts(&app, &id).await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,6 +14,20 @@ use super::Status;
 use crate::db::Db;
 use crate::store::{StoreError, now};
 
+/// An update putting executions back to `new`, held by no worker.
+fn back_to_new() -> sea_orm::UpdateMany<execution::Entity> {
+    execution::Entity::update_many()
+        .col_expr(execution::Column::Status, Expr::value(Status::New.as_str()))
+        .col_expr(
+            execution::Column::WorkerId,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            execution::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+}
+
 fn until(lease: Duration) -> DateTime<Utc> {
     now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60))
 }
@@ -183,16 +197,7 @@ pub async fn release(db: &Db, worker: &str) -> Result<Vec<Uuid>, StoreError> {
         .await?;
     let mut released = Vec::with_capacity(held.len());
     for id in held {
-        let result = execution::Entity::update_many()
-            .col_expr(execution::Column::Status, Expr::value(Status::New.as_str()))
-            .col_expr(
-                execution::Column::WorkerId,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                execution::Column::LeaseExpiresAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
+        let result = back_to_new()
             .filter(execution::Column::Id.eq(id))
             .filter(execution::Column::WorkerId.eq(worker))
             .filter(execution::Column::Status.eq(Status::Running.as_str()))
@@ -223,16 +228,7 @@ pub async fn expired(db: &Db, limit: u64) -> Result<Vec<(Uuid, i32)>, StoreError
 /// Puts a running execution whose lease lapsed back to `new`; `false` if it is no longer so
 /// (its worker renewed or finished it meanwhile, or another reconciler took it).
 pub async fn requeue_expired(db: &Db, id: Uuid) -> Result<bool, StoreError> {
-    let result = execution::Entity::update_many()
-        .col_expr(execution::Column::Status, Expr::value(Status::New.as_str()))
-        .col_expr(
-            execution::Column::WorkerId,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            execution::Column::LeaseExpiresAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
+    let result = back_to_new()
         .filter(execution::Column::Id.eq(id))
         .filter(execution::Column::Status.eq(Status::Running.as_str()))
         .filter(execution::Column::LeaseExpiresAt.lt(now()))
@@ -310,20 +306,11 @@ pub async fn schedule_retry(
 ) -> Result<bool, StoreError> {
     use sea_orm::TransactionTrait;
     let txn = db.writer().begin().await?;
-    let result = execution::Entity::update_many()
-        .col_expr(execution::Column::Status, Expr::value(Status::New.as_str()))
+    let result = back_to_new()
         .col_expr(execution::Column::NextAttemptAt, Expr::value(due))
         .col_expr(
             execution::Column::RetryAttempts,
             Expr::col(execution::Column::RetryAttempts).add(1),
-        )
-        .col_expr(
-            execution::Column::WorkerId,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            execution::Column::LeaseExpiresAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(execution::Column::Id.eq(id))
         .filter(execution::Column::WorkerId.eq(holder))
