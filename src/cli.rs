@@ -380,6 +380,15 @@ pub struct SettingsArgs {
         default_value = "5000"
     )]
     pub reconcile_every_ms: String,
+    /// Queue mode: webhook calls whose caller waits for the run (`lastNode`, `responseNode`)
+    /// run in the API process that holds the call instead of on a worker (one hop less; the
+    /// API processes do that work).
+    #[arg(
+        long = "sync-webhooks-in-api",
+        env = "WEFT_SYNC_WEBHOOKS_IN_API",
+        default_value = "false"
+    )]
+    pub sync_webhooks_in_api: String,
     /// How long a request body may take to arrive, in milliseconds (slower: 408).
     #[arg(
         long = "body-timeout-ms",

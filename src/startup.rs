@@ -111,22 +111,7 @@ impl Application {
                         tracing::warn!(error = %e, "executions waiting to run could not be listed")
                     }
                 }
-                let (worker_runner, concurrency) = (runner.clone(), config.executions.concurrency);
-                let grace = config.queue.shutdown_timeout;
-                tokio::spawn(async move {
-                    let forever = std::future::pending::<std::io::Result<()>>();
-                    if let Err(e) = crate::queue::worker::run(
-                        worker_runner,
-                        local.backend(),
-                        concurrency,
-                        grace,
-                        forever,
-                    )
-                    .await
-                    {
-                        tracing::error!(error = %e, "the in-process worker stopped");
-                    }
-                });
+                spawn_local_worker(&runner, &local, &config);
             }
             ExecutionsMode::Queue => {
                 let bus = redis.clone().context("queue mode needs REDIS_URL")?;
@@ -141,6 +126,11 @@ impl Application {
                 // Outcomes and webhook responses come back from the workers.
                 runner.notices().listen(bus.clone());
                 spawn_reconciler(&runner, &bus, queue, &config);
+                if config.queue.sync_webhooks_here {
+                    let local = crate::queue::local::LocalQueue::default();
+                    runner.run_sync_webhooks_here(local.clone());
+                    spawn_local_worker(&runner, &local, &config);
+                }
             }
         }
         if let Some(bus) = &redis
@@ -318,7 +308,7 @@ pub fn build_runner(
         memory_bytes: config.executions.expression_memory_bytes,
     };
     let code_host = code_host(config)?;
-    Ok(Arc::new(
+    let runner = Arc::new(
         Runner::new(
             db.clone(),
             Arc::new(weft_nodes::registry_with(&config.nodes)),
@@ -339,7 +329,30 @@ pub fn build_runner(
             },
         )
         .context("cannot start the engine threads")?,
-    ))
+    );
+    runner
+        .notices()
+        .keep_copies_for(config.executions.run_wait * 2 + std::time::Duration::from_secs(60));
+    Ok(runner)
+}
+
+/// Starts this process's own worker on an in-process queue (regular mode; queue mode's
+/// webhook runs kept in the API process).
+fn spawn_local_worker(
+    runner: &Arc<Runner>,
+    local: &crate::queue::local::LocalQueue,
+    config: &Config,
+) {
+    let (runner, backend) = (runner.clone(), local.backend());
+    let (concurrency, grace) = (config.executions.concurrency, config.queue.shutdown_timeout);
+    tokio::spawn(async move {
+        let forever = std::future::pending::<std::io::Result<()>>();
+        if let Err(e) =
+            crate::queue::worker::run(runner, backend, concurrency, grace, forever).await
+        {
+            tracing::error!(error = %e, "the in-process worker stopped");
+        }
+    });
 }
 
 /// Starts the queue reconciler of this process (one process at a time does the work).

@@ -17,6 +17,8 @@ pub struct Model {
     pub headers: Option<Json>,
     pub body: Option<Vec<u8>>,
     pub created_at: DateTimeUtc,
+    /// The execution the first call started, once it has one.
+    pub execution_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

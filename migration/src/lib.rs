@@ -11,6 +11,7 @@ mod m20261204_000002_refresh_tokens;
 mod m20261204_000003_one_owner;
 mod m20261204_000004_ownership;
 mod m20261205_000001_queue_mode;
+mod m20261206_000001_idempotency_execution;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000003_one_owner::Migration),
             Box::new(m20261204_000004_ownership::Migration),
             Box::new(m20261205_000001_queue_mode::Migration),
+            Box::new(m20261206_000001_idempotency_execution::Migration),
         ]
     }
 }

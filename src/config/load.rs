@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::parse::{bad, database_url, number, parse_url, postgres_url};
+use super::parse::{bad, database_url, flag, number, parse_url, postgres_url};
 use super::*;
 use crate::cli::SettingsArgs;
 
@@ -329,5 +329,6 @@ fn queue_config(args: &SettingsArgs, has_redis: bool) -> Result<super::QueueConf
         max_attempts,
         shutdown_timeout: Duration::from_secs(shutdown_secs),
         reconcile_every: Duration::from_millis(reconcile_ms),
+        sync_webhooks_here: flag("WEFT_SYNC_WEBHOOKS_IN_API", &args.sync_webhooks_in_api)?,
     })
 }

@@ -80,6 +80,9 @@ pub struct QueueConfig {
     pub max_attempts: u32,
     pub shutdown_timeout: Duration,
     pub reconcile_every: Duration,
+    /// `WEFT_SYNC_WEBHOOKS_IN_API`: queue mode runs webhook calls whose caller waits in the
+    /// API process.
+    pub sync_webhooks_here: bool,
 }
 
 /// Where executions run.

@@ -106,3 +106,12 @@ pub(super) fn database_url(
         ),
     ))
 }
+
+/// A yes/no setting: `true`/`false` (also `1`/`0`, `yes`/`no`, any case).
+pub(super) fn flag(variable: &'static str, raw: &str) -> Result<bool, ConfigError> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(bad(variable, format!("{raw:?} is not true or false"))),
+    }
+}

@@ -116,6 +116,9 @@ pub struct Runner {
     lease: Duration,
     /// Where executions are queued (set at start-up).
     queue: std::sync::OnceLock<crate::queue::Queue>,
+    /// Queue mode with `WEFT_SYNC_WEBHOOKS_IN_API`: where webhook runs whose caller waits are
+    /// queued to run in this process.
+    here: std::sync::OnceLock<crate::queue::local::LocalQueue>,
     /// Where outcomes and webhook responses reach their waiters.
     notices: Arc<Notices>,
     /// Runs submitted here for this process's own worker: what it would otherwise read back.
@@ -158,6 +161,7 @@ impl Runner {
             worker_id: worker_name(),
             lease: settings.lease,
             queue: std::sync::OnceLock::new(),
+            here: std::sync::OnceLock::new(),
             notices: Arc::new(Notices::default()),
             prepared: Mutex::new(HashMap::new()),
         })
@@ -166,6 +170,12 @@ impl Runner {
     /// Sets where executions are queued (once, at start-up).
     pub fn set_queue(&self, queue: crate::queue::Queue) {
         let _ = self.queue.set(queue);
+    }
+
+    /// Runs webhook calls whose caller waits from `local`, drained in this process, instead
+    /// of the shared queue (once, at start-up).
+    pub fn run_sync_webhooks_here(&self, local: crate::queue::local::LocalQueue) {
+        let _ = self.here.set(local);
     }
 
     pub fn queue(&self) -> Option<&crate::queue::Queue> {

@@ -16,7 +16,7 @@ use super::completion::{Completion, CompletionError, Outcome};
 use super::outcome::Completed;
 use crate::bus::Bus;
 
-/// How long a published notice's copy is kept for a waiter that missed the message.
+/// How long a published notice's copy is kept for a waiter that missed the message, at least.
 const KEEP_COPY_SECS: u64 = 300;
 /// How often a waiter in queue mode looks for the copy (in case the message never came).
 pub(super) const RECHECK: Duration = Duration::from_millis(500);
@@ -40,6 +40,8 @@ pub struct Notices {
     outcomes: Mutex<HashMap<Uuid, watch::Sender<Option<Outcome>>>>,
     responses: Mutex<HashMap<Uuid, oneshot::Sender<WebhookResponse>>>,
     bus: OnceLock<Arc<Bus>>,
+    /// How long copies are kept, when longer than `KEEP_COPY_SECS`.
+    keep: OnceLock<u64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -90,7 +92,7 @@ impl Notices {
         }
         if published && let Some(bus) = self.bus.get() {
             let outcome = outcome.map(|c| (*c).clone()).map_err(|e| e.0);
-            publish(bus, &Notice::Outcome { id, outcome }).await;
+            publish(bus, &Notice::Outcome { id, outcome }, self.keep_secs()).await;
         }
     }
 
@@ -113,6 +115,27 @@ impl Notices {
             sent: std::sync::atomic::AtomicBool::new(false),
             handle: tokio::runtime::Handle::current(),
         })
+    }
+
+    /// Keeps published copies for at least `time` (a call taking over an idempotency claim
+    /// reads the response of the execution it follows from the copy, up to twice the run wait
+    /// plus a minute after the first call).
+    pub fn keep_copies_for(&self, time: Duration) {
+        let _ = self.keep.set(time.as_secs().max(KEEP_COPY_SECS));
+    }
+
+    fn keep_secs(&self) -> u64 {
+        self.keep.get().copied().unwrap_or(KEEP_COPY_SECS)
+    }
+
+    /// The Respond to Webhook response execution `id` published, while its copy is kept (for
+    /// a call that answers from an execution another call started).
+    pub async fn published_response(&self, id: Uuid) -> Option<WebhookResponse> {
+        let text = find_copy(self.bus.get()?, id, "response").await?;
+        match serde_json::from_str::<Notice>(&text).ok()? {
+            Notice::Response { response, .. } => Some(response),
+            Notice::Outcome { .. } => None,
+        }
     }
 
     /// Follows the notices other processes publish (once, at start-up, with Redis).
@@ -154,7 +177,7 @@ fn copy_key(bus: &Bus, id: Uuid, kind: &str) -> String {
 }
 
 /// Keeps a copy, then publishes (a waiter that misses the message finds the copy).
-async fn publish(bus: &Bus, notice: &Notice) {
+async fn publish(bus: &Bus, notice: &Notice, keep: u64) {
     let (id, kind) = match notice {
         Notice::Outcome { id, .. } => (*id, "outcome"),
         Notice::Response { id, .. } => (*id, "response"),
@@ -169,7 +192,7 @@ async fn publish(bus: &Bus, notice: &Notice) {
             .arg(copy_key(bus, id, kind))
             .arg(&text)
             .arg("EX")
-            .arg(KEEP_COPY_SECS)
+            .arg(keep)
             .ignore()
             .cmd("PUBLISH")
             .arg(bus.key("notices"))
@@ -231,8 +254,9 @@ impl ResponseSink for Sink {
         };
         // Published before the run goes on, so it precedes the run's outcome on the channel.
         let (done, wait) = std::sync::mpsc::channel();
+        let keep = self.notices.keep_secs();
         self.handle.spawn(async move {
-            publish(&bus, &notice).await;
+            publish(&bus, &notice, keep).await;
             let _ = done.send(());
         });
         let _ = wait.recv_timeout(Duration::from_secs(5));

@@ -10,7 +10,9 @@ use weft_engine::run::start_node;
 use super::{Completion, RunError, RunRequest, Runner, Waits};
 use crate::queue::Priority;
 use crate::store::StoreError;
-use crate::store::executions::{self, ExecutionRecord, NewExecution, StoredRequest, Wants};
+use crate::store::executions::{
+    self, ExecutionMode, ExecutionRecord, NewExecution, StoredRequest, Wants,
+};
 
 /// What a run submitted here hands to this process's own worker, so it need not read it back.
 pub(super) struct Prepared {
@@ -88,7 +90,12 @@ impl Runner {
             Waits::Nothing => Priority::Normal,
             Waits::Outcome | Waits::Response => Priority::High,
         };
-        if matches!(self.queue.get(), Some(crate::queue::Queue::Local(_))) {
+        // A webhook call waiting for its run may run in this process (queue mode, by setting).
+        let here = self
+            .here
+            .get()
+            .filter(|_| req.mode == ExecutionMode::Webhook && req.waits != Waits::Nothing);
+        if here.is_some() || matches!(self.queue.get(), Some(crate::queue::Queue::Local(_))) {
             self.lock_prepared().insert(
                 id,
                 Prepared {
@@ -99,7 +106,15 @@ impl Runner {
                 },
             );
         }
-        self.enqueue(id, priority).await;
+        match here.map(|local| local.push(id, priority, None)) {
+            Some(Ok(())) => {}
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, execution = %id, "a webhook run goes to the workers: this process stops");
+                self.lock_prepared().remove(&id);
+                self.enqueue(id, priority).await;
+            }
+            None => self.enqueue(id, priority).await,
+        }
         Ok((record, completion))
     }
 

@@ -31,6 +31,8 @@ pub enum Claimed {
     First,
     /// A repeat of a call already answered: its stored answer.
     Repeat(Box<HttpResponse>),
+    /// The first call died unanswered after starting this execution: answer from it.
+    Follow(uuid::Uuid),
 }
 
 /// Claims `key` for this call.
@@ -49,11 +51,20 @@ pub async fn claim(state: &AppState, webhook: &str, key: &str) -> Result<Claimed
     {
         Ok(Claim::New) => Ok(Claimed::First),
         Ok(Claim::Running) => Err(WebhookError::IdempotencyRunning),
+        Ok(Claim::Follow(execution)) => Ok(Claimed::Follow(execution)),
         Ok(Claim::Done(stored)) => Ok(Claimed::Repeat(Box::new(replay(stored)))),
         Err(e) => {
             tracing::error!(error = %e, "idempotency claim failed");
             Err(WebhookError::IdempotencyUnavailable)
         }
+    }
+}
+
+/// Records on the claim the execution this call started (so a takeover follows it). A failure
+/// is logged: the claim then behaves as before executions were recorded on it.
+pub async fn attach(state: &AppState, webhook: &str, key: &str, execution: uuid::Uuid) {
+    if let Err(e) = idempotency::attach(&state.db, webhook, key, execution).await {
+        tracing::error!(error = %e, "idempotency: recording the execution failed");
     }
 }
 

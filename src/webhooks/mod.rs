@@ -7,6 +7,7 @@
 mod auth;
 mod cache;
 mod error;
+mod follow;
 mod guard;
 mod idempotent;
 pub(crate) mod multipart;
@@ -182,11 +183,10 @@ async fn run_call(
         item.json
             .insert("jwtPayload".into(), serde_json::Value::Object(claims));
     }
-    if let Some(key) = &idempotency_key
-        && let idempotent::Claimed::Repeat(answer) = idempotent::claim(state, &webhook, key).await?
-    {
-        return Ok(*answer);
-    }
+    let claimed = match &idempotency_key {
+        Some(key) => Some(idempotent::claim(state, &webhook, key).await?),
+        None => None,
+    };
     let origin = guard::allowed_origin(req, target.options());
     // A Respond to Webhook node sets its own headers.
     let extra = if target.response_mode == respond::ResponseMode::ResponseNode {
@@ -194,7 +194,16 @@ async fn run_call(
     } else {
         response_headers(target.options())
     };
-    let mut response = respond::run(state, &route, target, item, mode).await;
+    let mut response = match claimed {
+        Some(idempotent::Claimed::Repeat(answer)) => return Ok(*answer),
+        Some(idempotent::Claimed::Follow(execution)) => {
+            follow::answer(state, &target, execution).await
+        }
+        _ => {
+            let claim = idempotency_key.as_deref().map(|k| (webhook.as_str(), k));
+            respond::run(state, &route, target, item, mode, claim).await
+        }
+    };
     let headers = response.headers_mut();
     if let Some(origin) = origin {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);

@@ -16,8 +16,31 @@ use crate::store;
 use crate::store::executions::Status;
 use crate::store::webhooks::WebhookMatch;
 
-fn error_in_workflow() -> HttpResponse {
+pub(super) fn error_in_workflow() -> HttpResponse {
     WebhookError::WorkflowFailed.response()
+}
+
+/// The answer to a call whose execution outlasts the run wait.
+pub(super) fn still_running(id: uuid::Uuid) -> HttpResponse {
+    answer(
+        StatusCode::GATEWAY_TIMEOUT,
+        format!("The workflow is still running (execution {id})"),
+        None,
+    )
+}
+
+/// The answer to an `onReceived` call.
+pub(super) fn started(code: StatusCode) -> HttpResponse {
+    HttpResponse::build(code).json(json!({"message": "Workflow was started"}))
+}
+
+/// The answer of a `responseNode` call whose run ended with no Respond to Webhook response.
+pub(super) fn ended_without_response(status: Status) -> HttpResponse {
+    if status == Status::Success {
+        HttpResponse::Ok().json(json!({"message": "Workflow executed successfully"}))
+    } else {
+        error_in_workflow()
+    }
 }
 
 /// When a webhook call is answered (the Webhook node's `responseMode`).
@@ -133,12 +156,15 @@ pub async fn load(state: &AppState, route: &WebhookMatch) -> Result<Target, Webh
     })
 }
 
+/// Starts the run for a call and answers it. `claim`: the call's `(webhook, Idempotency-Key)`,
+/// which is told the execution it started.
 pub async fn run(
     state: &AppState,
     route: &WebhookMatch,
     target: Target,
     item: Item,
     call: super::Mode,
+    claim: Option<(&str, &str)>,
 ) -> HttpResponse {
     let Target {
         definition,
@@ -154,7 +180,7 @@ pub async fn run(
         ResponseMode::LastNode => Waits::Outcome,
         ResponseMode::ResponseNode => Waits::Response,
     };
-    let started = state
+    let submitted = state
         .runner
         .start(RunRequest {
             parent: None,
@@ -169,20 +195,17 @@ pub async fn run(
             waits,
         })
         .await;
-    let (record, mut completion) = match started {
+    let (record, mut completion) = match submitted {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, "webhook execution could not start");
             return error_in_workflow();
         }
     };
-    let still_running = || {
-        answer(
-            StatusCode::GATEWAY_TIMEOUT,
-            format!("The workflow is still running (execution {})", record.id),
-            None,
-        )
-    };
+    if let Some((webhook, key)) = claim {
+        super::idempotent::attach(state, webhook, key, record.id).await;
+    }
+    let still_running = || still_running(record.id);
     match response_mode {
         ResponseMode::LastNode => {}
         ResponseMode::ResponseNode => {
@@ -204,27 +227,39 @@ pub async fn run(
                 Ok(Err(ended)) => match response.try_take().await {
                     Some(sent) => node_response(sent),
                     None => match ended {
-                        Ok(f) if f.record.status == Status::Success => HttpResponse::Ok()
-                            .json(json!({"message": "Workflow executed successfully"})),
-                        _ => error_in_workflow(),
+                        Ok(f) => ended_without_response(f.record.status),
+                        Err(_) => error_in_workflow(),
                     },
                 },
                 Err(_) => still_running(),
             };
         }
-        ResponseMode::OnReceived => {
-            return HttpResponse::build(code).json(json!({"message": "Workflow was started"}));
-        }
+        ResponseMode::OnReceived => return started(code),
     }
     let finished = match tokio::time::timeout(state.run_wait, completion.outcome()).await {
         Ok(Ok(f)) => f,
         Ok(_) => return error_in_workflow(),
         Err(_) => return still_running(),
     };
-    if finished.record.status != Status::Success {
+    last_node_answer(
+        code,
+        response_data,
+        finished.record.status,
+        finished.data.as_ref(),
+    )
+}
+
+/// A `lastNode` call's answer from how its run ended and the run data (`{resultData: …}`).
+pub(super) fn last_node_answer(
+    code: StatusCode,
+    response_data: ResponseData,
+    status: Status,
+    data: Option<&Value>,
+) -> HttpResponse {
+    if status != Status::Success {
         return error_in_workflow();
     }
-    let result = finished.data.as_ref().map(|d| &d["resultData"]);
+    let result = data.map(|d| &d["resultData"]);
     let last = result
         .and_then(|r| r["lastNodeExecuted"].as_str())
         .unwrap_or_default();
@@ -252,7 +287,7 @@ pub async fn run(
 }
 
 /// The HTTP response a Respond to Webhook node asked for.
-fn node_response(sent: WebhookResponse) -> HttpResponse {
+pub(super) fn node_response(sent: WebhookResponse) -> HttpResponse {
     let status = StatusCode::from_u16(sent.status).unwrap_or(StatusCode::OK);
     let mut builder = HttpResponse::build(status);
     let mut has_type = false;
@@ -296,7 +331,7 @@ fn node_response(sent: WebhookResponse) -> HttpResponse {
 /// n8n's `getResponseCode`: the `responseCode` parameter (Webhook 1, 1.1), else the
 /// `options.responseCode.values` collection (`customCode` over `responseCode`), else 200. A
 /// plain number under `options.responseCode` is not one of those and is ignored, as in n8n.
-fn response_code(params: &Value) -> StatusCode {
+pub(super) fn response_code(params: &Value) -> StatusCode {
     let number = |v: Option<&Value>| {
         v.and_then(|v| {
             v.as_u64()

@@ -242,6 +242,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         max_attempts: "3".into(),
         shutdown_timeout_secs: "30".into(),
         reconcile_every_ms: "5000".into(),
+        sync_webhooks_in_api: "false".into(),
         body_timeout_ms: "30000".into(),
         log: "warn".into(),
         log_format: "text".into(),

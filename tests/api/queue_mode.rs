@@ -189,7 +189,7 @@ async fn webhooks_and_run_requests_are_answered_by_the_api_while_a_worker_proces
         ],
         "connections": {"Webhook": {"main": [[{"node": "Respond", "type": "main", "index": 0}]]}}
     });
-    activate(&app, &respond).await;
+    let respond = activate(&app, &respond).await;
     let res = app
         .client
         .post(app.url("/webhook/q-respond"))
@@ -200,6 +200,34 @@ async fn webhooks_and_run_requests_are_answered_by_the_api_while_a_worker_proces
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body, json!({"doubled": 8}));
+    // A repeat taking over the Idempotency-Key claim of a call whose API process died after
+    // starting that execution gets the response the worker published, and runs nothing.
+    let respond_id = respond["id"].as_str().unwrap();
+    let list: Value = app
+        .get(&format!("/api/v1/executions?workflowId={respond_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let execution = list["data"][0]["id"].as_str().unwrap();
+    crate::webhook_idempotency::leave_claim(
+        &app,
+        respond_id,
+        "died",
+        chrono::Duration::hours(2),
+        Some(execution),
+    )
+    .await;
+    let res = app
+        .client
+        .post(app.url("/webhook/q-respond"))
+        .header("idempotency-key", "died")
+        .json(&json!({"n": 50}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"doubled": 8}));
     // onReceived: answered at once, run by the worker.
     activate(&app, &hook("q-bg", "q-bg", "POST", "onReceived")).await;
     let res = app
@@ -236,6 +264,56 @@ async fn webhooks_and_run_requests_are_answered_by_the_api_while_a_worker_proces
         app.count("SELECT COUNT(*) FROM executions WHERE attempts = 1 AND worker_id IS NOT NULL")
             .await,
         4
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_sync_webhooks_in_the_api_a_call_that_waits_runs_there_and_the_rest_waits_for_workers()
+{
+    let app = queue_api(|s| s.sync_webhooks_in_api = "true".into()).await;
+    // No worker yet: the lastNode call is run by the API process holding it.
+    activate(&app, &hook("q-sync", "q-sync", "POST", "lastNode")).await;
+    let res = app
+        .client
+        .post(app.url("/webhook/q-sync"))
+        .json(&json!({"qty": 21}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["got"], 42);
+    // An onReceived call goes to the workers and waits for one.
+    activate(&app, &hook("q-later", "q-later", "POST", "onReceived")).await;
+    let res = app
+        .client
+        .post(app.url("/webhook/q-later"))
+        .json(&json!({"qty": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM executions WHERE status = 'new'")
+            .await,
+        1,
+        "the onReceived run waits for a worker"
+    );
+    let _worker = WorkerProcess::start(&app, 2, 30_000).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app
+        .count("SELECT COUNT(*) FROM executions WHERE status = 'success'")
+        .await
+        < 2
+    {
+        assert!(Instant::now() < deadline, "the queued run did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT worker_id) FROM executions")
+            .await,
+        2,
+        "one ran in the API process, the other on the worker"
     );
 }
 

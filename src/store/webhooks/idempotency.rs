@@ -1,12 +1,15 @@
 //! Idempotency keys of webhook calls: the first call with a key claims it; repeats within the
 //! window see it running or get its stored response. The primary key makes the claim atomic
-//! across API instances.
+//! across API instances. A claim records the execution its call started, so a repeat taking
+//! over a claim whose call was left unanswered (its process died) follows that execution
+//! instead of running the workflow a second time.
 
 use chrono::{DateTime, Utc};
 use entity::webhook_idempotency as row;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
+use uuid::Uuid;
 
 use crate::db::Db;
 use crate::store::StoreError;
@@ -25,6 +28,9 @@ pub enum Claim {
     New,
     /// The first call is still being answered.
     Running,
+    /// The first call was left unanswered after starting this execution; the claim is now this
+    /// call's: answer from that execution, then `complete`.
+    Follow(Uuid),
     /// The first call's response, to replay.
     Done(StoredResponse),
 }
@@ -62,6 +68,7 @@ pub async fn claim(
         headers: Set(None),
         body: Set(None),
         created_at: Set(now),
+        execution_id: Set(None),
     })
     .on_conflict(
         OnConflict::columns([row::Column::Webhook, row::Column::Key])
@@ -91,7 +98,10 @@ pub async fn claim(
                 .exec(db.writer())
                 .await?;
             if taken.rows_affected == 1 {
-                return Ok(Claim::New);
+                return Ok(match found.execution_id {
+                    Some(execution) => Claim::Follow(execution),
+                    None => Claim::New,
+                });
             }
         }
         return Ok(Claim::Running);
@@ -108,6 +118,18 @@ pub async fn claim(
         headers,
         body: found.body.unwrap_or_default(),
     }))
+}
+
+/// Records the execution the claiming call started.
+pub async fn attach(db: &Db, webhook: &str, key: &str, execution: Uuid) -> Result<(), StoreError> {
+    row::Entity::update_many()
+        .col_expr(row::Column::ExecutionId, execution.into())
+        .filter(row::Column::Webhook.eq(webhook))
+        .filter(row::Column::Key.eq(key))
+        .filter(row::Column::Done.eq(false))
+        .exec(db.writer())
+        .await?;
+    Ok(())
 }
 
 /// Stores the first call's response for its repeats.
