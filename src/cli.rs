@@ -344,6 +344,14 @@ pub struct SettingsArgs {
         default_value = "America/New_York"
     )]
     pub generic_timezone: String,
+    /// Where this instance is reached from outside (links to executions in error workflows'
+    /// payloads).
+    #[arg(
+        long = "public-url",
+        env = "WEFT_PUBLIC_URL",
+        default_value = "http://localhost:5678"
+    )]
+    pub public_url: String,
     /// `regular`: executions run in the process that received them; `queue`: they go through
     /// Redis to `weft worker` processes (needs REDIS_URL). n8n's variable and values.
     #[arg(

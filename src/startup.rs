@@ -326,6 +326,7 @@ pub fn build_runner(
                 code_host,
                 generic_timezone: config.executions.generic_timezone.clone(),
                 lease: config.queue.lease,
+                public_url: config.executions.public_url.clone(),
             },
         )
         .context("cannot start the engine threads")?,

@@ -8,6 +8,7 @@ pub mod execution_data;
 pub mod refresh_token;
 pub mod tag;
 pub mod user;
+pub mod variable;
 pub mod webhook;
 pub mod webhook_idempotency;
 pub mod workflow;

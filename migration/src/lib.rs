@@ -12,6 +12,7 @@ mod m20261204_000003_one_owner;
 mod m20261204_000004_ownership;
 mod m20261205_000001_queue_mode;
 mod m20261206_000001_idempotency_execution;
+mod m20261206_000002_variables;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000004_ownership::Migration),
             Box::new(m20261205_000001_queue_mode::Migration),
             Box::new(m20261206_000001_idempotency_execution::Migration),
+            Box::new(m20261206_000002_variables::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ mod shares;
 mod tags;
 mod time;
 mod users;
+mod variables;
 mod workflows;
 
 use actix_web::{App, HttpRequest};
@@ -39,6 +40,7 @@ use error::ApiError;
         (name = "executions", description = "Runs of workflows and their data"),
         (name = "node-types", description = "The node types this server runs"),
         (name = "tags", description = "Tags for organising workflows"),
+        (name = "variables", description = "Variables every workflow reads as `$vars` (the owner and admins write them)"),
         (name = "credentials", description = "Secrets nodes use, stored encrypted and never returned"),
         (name = "users", description = "Users of the instance (the owner and admins manage them)"),
         (name = "api-keys", description = "The caller's API keys (`X-N8N-API-KEY`)"),
@@ -59,6 +61,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
             .configure(node_types::routes)
             .configure(queue::routes)
             .configure(tags::routes)
+            .configure(variables::routes)
             .configure(credentials::routes)
             .configure(users::routes)
             .configure(api_keys::routes)

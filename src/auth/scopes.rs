@@ -51,10 +51,12 @@ pub enum Scope {
     TagWrite,
     UserRead,
     UserWrite,
+    VariableRead,
+    VariableWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 13] = [
         Scope::WorkflowRead,
         Scope::WorkflowWrite,
         Scope::WorkflowExecute,
@@ -66,6 +68,8 @@ impl Scope {
         Scope::TagWrite,
         Scope::UserRead,
         Scope::UserWrite,
+        Scope::VariableRead,
+        Scope::VariableWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +85,8 @@ impl Scope {
             Scope::TagWrite => "tag:write",
             Scope::UserRead => "user:read",
             Scope::UserWrite => "user:write",
+            Scope::VariableRead => "variable:read",
+            Scope::VariableWrite => "variable:write",
         }
     }
 }

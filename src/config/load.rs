@@ -135,6 +135,13 @@ impl Config {
             ));
         }
         let nodes = node_settings(&args.nodes)?;
+        let public_url = args.public_url.trim().trim_end_matches('/').to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(bad(
+                "WEFT_PUBLIC_URL",
+                format!("{:?} is not an http(s) URL", args.public_url),
+            ));
+        }
         let generic_timezone = args.generic_timezone.trim().to_owned();
         if generic_timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(bad(
@@ -274,6 +281,7 @@ impl Config {
                 subworkflow_starts_per_minute: sub_starts,
                 generic_timezone,
                 code_sandbox,
+                public_url,
             },
             queue,
             nodes,

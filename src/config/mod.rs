@@ -67,6 +67,8 @@ pub struct ExecutionConfig {
     pub code_sandbox: CodeSandbox,
     /// `GENERIC_TIMEZONE`: the zone of workflows whose settings name none.
     pub generic_timezone: String,
+    /// `WEFT_PUBLIC_URL`: where this instance is reached (execution links in error workflows).
+    pub public_url: String,
 }
 
 /// Queue mode: where executions run, and how workers hold and give back executions.

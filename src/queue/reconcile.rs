@@ -84,6 +84,7 @@ pub async fn round(
             if executions::crash_expired(db, id, &message).await? {
                 did.crashed += 1;
                 tracing::warn!(execution = %id, attempts, "an execution whose workers kept dying ended crashed");
+                runner.error_workflow_of_stored(id).await;
             }
         } else if executions::requeue_expired(db, id).await? {
             queue.push(id, Priority::Normal).await?;

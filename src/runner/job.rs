@@ -13,6 +13,7 @@ use uuid::Uuid;
 use weft_engine::run::{Executor, Item, Paused, Responder, ResultData, RunOptions};
 use weft_engine::{WorkflowDefinition, WorkflowDraft};
 
+use super::error_workflow::ErrorRoute;
 use super::submit::Prepared;
 use super::{Begin, Completed, CompletionError, Resumed, Runner, outcome};
 use crate::store::executions::{self, ExecutionRecord, Status, StoredRequest};
@@ -79,10 +80,10 @@ impl Runner {
         if let Some((workflow, max)) = limit {
             self.wake_parked(workflow, max).await;
         }
-        let (wants, outcome) = match ran {
-            Ok((wants, Some(done))) => (wants, Ok(Arc::new(done))),
+        let (wants, route, outcome) = match ran {
+            Ok((wants, route, Some(done))) => (wants, Some(route), Ok(Arc::new(done))),
             // Another worker holds it now; it tells the waiters.
-            Ok((_, None)) => return,
+            Ok((_, _, None)) => return,
             Err(e) => {
                 tracing::error!(error = %e, execution = %id, "an execution could not be run");
                 (
@@ -90,6 +91,7 @@ impl Runner {
                         outcome: true,
                         response: false,
                     },
+                    None,
                     Err(CompletionError(e.to_string())),
                 )
             }
@@ -112,9 +114,21 @@ impl Runner {
             }
             return;
         }
+        let failed = match (&outcome, route) {
+            (Ok(done), Some(route))
+                if matches!(done.record.status, Status::Error | Status::Crashed) =>
+            {
+                Some((done.clone(), route))
+            }
+            _ => None,
+        };
         self.notices
             .outcome(id, outcome, published && wants.outcome)
             .await;
+        if let Some((done, route)) = failed {
+            self.start_error_workflow(&done.record, &route, done.data.as_ref())
+                .await;
+        }
     }
 
     /// Whether waiters may be in other processes (queue mode).
@@ -181,7 +195,7 @@ impl Runner {
         self: &Arc<Self>,
         id: Uuid,
         loaded: Prepared,
-    ) -> Result<(executions::Wants, Option<Completed>), StoreError> {
+    ) -> Result<(executions::Wants, ErrorRoute, Option<Completed>), StoreError> {
         let Prepared {
             record,
             definition,
@@ -223,10 +237,13 @@ impl Runner {
         } else {
             Responder::default()
         };
-        let options = self.options(&record, start, items, pin_data, static_data, responder);
+        let vars = self.vars.get(&self.db).await?;
+        let mut options = self.options(&record, start, items, pin_data, static_data, responder);
+        options.vars = vars;
+        let route = ErrorRoute::of(&definition);
         let done = self.execute(&record, definition, options, begin).await;
         self.lock_cancels().remove(&id);
-        Ok((wants, done?))
+        Ok((wants, route, done?))
     }
 
     /// The options of a run of `record`, with a cancel flag `stop` can reach.
@@ -279,6 +296,7 @@ impl Runner {
             pause_waits_over: Some(self.pause_after),
             code_host: self.code_host.clone(),
             default_timezone: self.generic_timezone.clone(),
+            vars: Default::default(),
         }
     }
 

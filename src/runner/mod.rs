@@ -6,6 +6,7 @@
 
 mod completion;
 mod credentials;
+mod error_workflow;
 mod job;
 mod notices;
 mod outcome;
@@ -94,6 +95,8 @@ pub struct RunnerSettings {
     pub generic_timezone: String,
     /// How long a claim on an execution holds without being renewed.
     pub lease: Duration,
+    /// `WEFT_PUBLIC_URL`.
+    pub public_url: String,
 }
 
 pub struct Runner {
@@ -114,6 +117,7 @@ pub struct Runner {
     /// This process's name on the executions it claims (unique per process).
     worker_id: String,
     lease: Duration,
+    public_url: String,
     /// Where executions are queued (set at start-up).
     queue: std::sync::OnceLock<crate::queue::Queue>,
     /// Queue mode with `WEFT_SYNC_WEBHOOKS_IN_API`: where webhook runs whose caller waits are
@@ -121,6 +125,8 @@ pub struct Runner {
     here: std::sync::OnceLock<crate::queue::local::LocalQueue>,
     /// Where outcomes and webhook responses reach their waiters.
     notices: Arc<Notices>,
+    /// `$vars`, read once per change.
+    vars: crate::cache::VariablesCache,
     /// Runs submitted here for this process's own worker: what it would otherwise read back.
     prepared: Mutex<HashMap<Uuid, submit::Prepared>>,
 }
@@ -160,10 +166,12 @@ impl Runner {
             generic_timezone: settings.generic_timezone,
             worker_id: worker_name(),
             lease: settings.lease,
+            public_url: settings.public_url,
             queue: std::sync::OnceLock::new(),
             here: std::sync::OnceLock::new(),
             notices: Arc::new(Notices::default()),
             prepared: Mutex::new(HashMap::new()),
+            vars: Default::default(),
         })
     }
 

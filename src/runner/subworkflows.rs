@@ -26,7 +26,7 @@ pub struct StoreWorkflows {
 /// n8n's default `callerPolicy`, `workflowsFromSameOwner`: a stored workflow whose policy is
 /// that (or unset) may be called only by workflows of its owner. The other policies are the
 /// engine's to check (they need no users).
-async fn check_same_owner(
+pub(super) async fn check_same_owner(
     db: &crate::db::Db,
     caller_workflow: Uuid,
     callee: &store::workflows::StoredWorkflow,

@@ -8,6 +8,7 @@ pub mod pagination;
 pub mod refresh_tokens;
 pub mod tags;
 pub mod users;
+pub mod variables;
 pub mod webhooks;
 pub mod workflows;
 

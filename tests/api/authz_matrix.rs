@@ -203,6 +203,7 @@ struct Resources {
     execution: String,
     tag: String,
     member: String,
+    variable: String,
 }
 
 async fn ok_json(res: reqwest::Response, what: &str) -> Value {
@@ -304,12 +305,28 @@ async fn resources(app: &TestApp, p: &People, n: usize) -> Resources {
     let member = user(app, &format!("managed-{n}@example.com"), Role::Member)
         .await
         .to_string();
+    let variable = ok_json(
+        call(
+            app,
+            Some(p.owner.expose()),
+            Method::POST,
+            "/api/v1/variables",
+            Some(&json!({"key": format!("matrix_{n}"), "value": "v"})),
+        )
+        .await,
+        "create a variable",
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Resources {
         workflow,
         credential,
         execution,
         tag,
         member,
+        variable,
     }
 }
 
@@ -333,6 +350,8 @@ fn request(
         path.replace("{id}", &r.member)
     } else if path.starts_with("/api/v1/tags/") {
         path.replace("{id}", &r.tag)
+    } else if path.starts_with("/api/v1/variables/") {
+        path.replace("{id}", &r.variable)
     } else if path.starts_with("/api/v1/api-keys/") {
         path.replace("{id}", own_key)
     } else {
@@ -354,6 +373,9 @@ fn request(
         ("POST", "/api/v1/credentials") => Some(
             json!({"name": format!("matrix write {n}"), "type": "httpHeaderAuth", "data": {"name": "X", "value": "y"}}),
         ),
+        ("POST", "/api/v1/variables") | ("PUT", "/api/v1/variables/{id}") => {
+            Some(json!({"key": format!("matrix_write_{n}"), "value": "w"}))
+        }
         ("PATCH", "/api/v1/credentials/{id}") => Some(json!({"name": format!("renamed {n}")})),
         ("POST", "/api/v1/users") => Some(json!([{"email": format!("invited-{n}@example.com")}])),
         ("PATCH", "/api/v1/users/{id}") => Some(json!({"firstName": "Ada"})),

@@ -236,6 +236,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         max_node_runs: "100000".into(),
         subworkflow_starts_per_minute: "600".into(),
         generic_timezone: "America/New_York".into(),
+        public_url: "http://localhost:5678".into(),
         executions_mode: "regular".into(),
         worker_listen: "127.0.0.1:0".into(),
         lease_ms: "30000".into(),

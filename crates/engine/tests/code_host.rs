@@ -30,6 +30,7 @@ fn request(limits: ExprLimits, code: &str, mode: &str, items: &[Item]) -> CodeRe
         execution: json!({"id": "e1", "mode": "manual", "resumeUrl": ""}),
         workflow: json!({"id": "w1", "name": "Test", "active": false}),
         timezone: "UTC".into(),
+        vars: json!({"REGION": "eu"}),
         static_data: json!({"global": {"count": 40}}),
         scope: ScopePayload::of(&scope, &run_data),
         code: code.into(),
@@ -54,13 +55,13 @@ fn converse(asks: &[Ask]) -> Vec<Answer> {
 }
 
 #[test]
-fn a_code_run_sees_its_items_other_runs_and_static_data_and_hands_static_data_back() {
+fn a_code_run_sees_its_items_other_runs_vars_and_static_data_and_hands_static_data_back() {
     let items = vec![
         Item::from_value(json!({"a": 2})),
         Item::from_value(json!({"a": 5})),
     ];
     let code = "const s = $getWorkflowStaticData('global'); s.count += 1;\n\
-                return {json: {double: $json.a * 2, prev: $('Prev').first().json.x}};";
+                return {json: {double: $json.a * 2, prev: $('Prev').first().json.x, region: $vars.REGION}};";
     let open = request(ExprLimits::default(), code, "runOnceForEachItem", &items);
     let answers = converse(&[
         Ask::Open(Box::new(open)),
@@ -76,8 +77,8 @@ fn a_code_run_sees_its_items_other_runs_and_static_data_and_hands_static_data_ba
         values,
         vec![
             json!("opened"),
-            json!({"value": {"json": {"double": 4, "prev": 7}}}),
-            json!({"value": {"json": {"double": 10, "prev": 7}}}),
+            json!({"value": {"json": {"double": 4, "prev": 7, "region": "eu"}}}),
+            json!({"value": {"json": {"double": 10, "prev": 7, "region": "eu"}}}),
             json!({"static": {"global": {"count": 42}}}),
         ]
     );

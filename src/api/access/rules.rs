@@ -28,7 +28,7 @@ pub enum On {
     Credential(Level),
     /// The execution `{id}`: its workflow's level.
     Execution(Level),
-    /// The owner or an admin (managing users, deleting tags others use).
+    /// The owner or an admin (managing users and variables, deleting tags others use).
     Admins,
 }
 
@@ -150,6 +150,20 @@ pub const RULES: &[(&str, &str, Rule, On)] = &[
     ("GET", "/api/v1/tags/{id}", Needs(TagRead), Any),
     ("PUT", "/api/v1/tags/{id}", Needs(TagWrite), Any),
     ("DELETE", "/api/v1/tags/{id}", Needs(TagWrite), Admins),
+    ("GET", "/api/v1/variables", Needs(VariableRead), Any),
+    ("POST", "/api/v1/variables", Needs(VariableWrite), Admins),
+    (
+        "PUT",
+        "/api/v1/variables/{id}",
+        Needs(VariableWrite),
+        Admins,
+    ),
+    (
+        "DELETE",
+        "/api/v1/variables/{id}",
+        Needs(VariableWrite),
+        Admins,
+    ),
     ("GET", "/api/v1/credentials", Needs(CredentialRead), Any),
     ("POST", "/api/v1/credentials", Needs(CredentialWrite), Any),
     (

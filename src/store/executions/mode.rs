@@ -8,21 +8,24 @@ pub enum ExecutionMode {
     Manual,
     /// By a production webhook call.
     Webhook,
-    /// By a trigger (schedule, error workflow).
+    /// By a trigger (schedule).
     Trigger,
     /// As a manual re-run of a failed execution.
     Retry,
     /// As a sub-workflow started by Execute Workflow.
     Integrated,
+    /// As the error workflow of a failed execution (from its Error Trigger).
+    Error,
 }
 
 impl ExecutionMode {
-    pub const ALL: [ExecutionMode; 5] = [
+    pub const ALL: [ExecutionMode; 6] = [
         ExecutionMode::Manual,
         ExecutionMode::Webhook,
         ExecutionMode::Trigger,
         ExecutionMode::Retry,
         ExecutionMode::Integrated,
+        ExecutionMode::Error,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,7 @@ impl ExecutionMode {
             ExecutionMode::Trigger => "trigger",
             ExecutionMode::Retry => "retry",
             ExecutionMode::Integrated => "integrated",
+            ExecutionMode::Error => "error",
         }
     }
 

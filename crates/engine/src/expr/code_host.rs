@@ -44,6 +44,9 @@ pub struct CodeRequest {
     pub execution: Value,
     pub workflow: Value,
     pub timezone: String,
+    /// `$vars`.
+    #[serde(default)]
+    pub vars: Value,
     pub static_data: Value,
     pub scope: ScopePayload,
     pub code: String,
@@ -165,6 +168,7 @@ fn open(request: &CodeRequest) -> Result<Sandbox, ExprError> {
         &request.execution,
         &request.workflow,
         &request.timezone,
+        &request.vars,
     )?;
     sandbox.set_static_data(&request.static_data)?;
     sandbox.load(&request.scope)?;

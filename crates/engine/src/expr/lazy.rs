@@ -29,6 +29,8 @@ pub struct LazySandbox {
     execution: Value,
     workflow: Value,
     timezone: String,
+    /// `$vars`.
+    vars: std::sync::Arc<Value>,
     /// The static data the run started with, and as the last retired context left it.
     initial_static: Value,
     carried_static: RefCell<Value>,
@@ -48,6 +50,7 @@ impl LazySandbox {
             execution,
             workflow,
             timezone: timezone.to_owned(),
+            vars: Default::default(),
             initial_static: Value::Object(Map::new()),
             carried_static: RefCell::new(Value::Object(Map::new())),
             host: None,
@@ -62,6 +65,12 @@ impl LazySandbox {
     }
 
     /// The workflow's static data the run starts with.
+    /// `$vars` of the run (`{key: value}`).
+    pub fn with_vars(mut self, vars: std::sync::Arc<Value>) -> Self {
+        self.vars = vars;
+        self
+    }
+
     pub fn with_static_data(mut self, data: Value) -> Self {
         if data.is_object() {
             self.initial_static = data.clone();
@@ -137,6 +146,7 @@ impl LazySandbox {
                 execution: self.execution.clone(),
                 workflow: self.workflow.clone(),
                 timezone: self.timezone.clone(),
+                vars: (*self.vars).clone(),
                 static_data: self.carried_static.borrow().clone(),
                 scope: ScopePayload::of(scope, run_data),
                 code: code.to_owned(),
@@ -184,8 +194,13 @@ impl LazySandbox {
 
     fn current_or_new(&self) -> Result<Ref<'_, Sandbox>, ExprError> {
         if self.current.borrow().is_none() {
-            let sandbox =
-                Sandbox::new(self.limits, &self.execution, &self.workflow, &self.timezone)?;
+            let sandbox = Sandbox::new(
+                self.limits,
+                &self.execution,
+                &self.workflow,
+                &self.timezone,
+                &self.vars,
+            )?;
             sandbox.set_static_data(&self.carried_static.borrow())?;
             *self.current.borrow_mut() = Some(sandbox);
         }

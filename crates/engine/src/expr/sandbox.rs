@@ -204,6 +204,7 @@ impl Sandbox {
         execution: &Value,
         workflow: &Value,
         timezone: &str,
+        vars: &Value,
     ) -> Result<Self, ExprError> {
         let thread = thread_runtime()?;
         thread.runtime.set_memory_limit(limits.memory_bytes);
@@ -220,7 +221,8 @@ impl Sandbox {
             entered: RefCell::new(None),
         };
         let setup =
-            json!({"execution": execution, "workflow": workflow, "timezone": timezone}).to_string();
+            json!({"execution": execution, "workflow": workflow, "timezone": timezone, "vars": vars})
+                .to_string();
         sandbox.call(|ctx| {
             let globals = ctx.globals();
             globals.set("__tzOffset", Function::new(ctx.clone(), tz_offset)?)?;

@@ -78,6 +78,8 @@ pub struct RunOptions {
     /// The zone of a workflow whose settings name none (n8n's `GENERIC_TIMEZONE`); empty:
     /// [`DEFAULT_TIMEZONE`].
     pub default_timezone: String,
+    /// `$vars`: the instance's variables, `{key: value}` (read-only in the run).
+    pub vars: std::sync::Arc<Value>,
 }
 
 /// How much one execution may do and hold before it is stopped with an error.
@@ -248,7 +250,8 @@ impl<'w> Executor<'w> {
                     &options.default_timezone
                 }),
         )
-        .with_static_data(options.static_data.clone());
+        .with_static_data(options.static_data.clone())
+        .with_vars(options.vars.clone());
         let sandbox = match &options.code_host.0 {
             Some(host) => sandbox.with_code_host(host.clone(), options.cancel.clone()),
             None => sandbox,
