@@ -352,6 +352,14 @@ pub struct SettingsArgs {
         default_value = "http://localhost:5678"
     )]
     pub public_url: String,
+    /// At start-up, each schedule trigger runs once for its latest tick missed within this many
+    /// seconds while no server ran (0: missed ticks are skipped, as in n8n).
+    #[arg(
+        long = "schedule-catch-up-secs",
+        env = "WEFT_SCHEDULE_CATCH_UP_SECS",
+        default_value = "0"
+    )]
+    pub schedule_catch_up_secs: String,
     /// `regular`: executions run in the process that received them; `queue`: they go through
     /// Redis to `weft worker` processes (needs REDIS_URL). n8n's variable and values.
     #[arg(

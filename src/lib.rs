@@ -15,6 +15,7 @@ pub mod queue;
 pub mod rate;
 pub mod runner;
 pub mod sandbox;
+pub mod schedules;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -170,6 +170,14 @@ impl Application {
             trusted_proxies: config.trusted_proxies.clone(),
         });
         spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);
+        // Every API process arms the schedules; each tick's claim lets one of them fire it.
+        tokio::spawn(crate::schedules::run(
+            state.runner.clone(),
+            crate::schedules::ScheduleSettings {
+                generic_timezone: config.executions.generic_timezone.clone(),
+                catch_up: config.executions.schedule_catch_up,
+            },
+        ));
         let spec = api::openapi();
         let mut server = HttpServer::new(move || {
             App::new()

@@ -6,6 +6,7 @@ pub mod credential_share;
 pub mod execution;
 pub mod execution_data;
 pub mod refresh_token;
+pub mod schedule_tick;
 pub mod tag;
 pub mod user;
 pub mod variable;

@@ -13,6 +13,7 @@ mod m20261204_000004_ownership;
 mod m20261205_000001_queue_mode;
 mod m20261206_000001_idempotency_execution;
 mod m20261206_000002_variables;
+mod m20261206_000003_schedule_ticks;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_queue_mode::Migration),
             Box::new(m20261206_000001_idempotency_execution::Migration),
             Box::new(m20261206_000002_variables::Migration),
+            Box::new(m20261206_000003_schedule_ticks::Migration),
         ]
     }
 }

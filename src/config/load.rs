@@ -282,6 +282,10 @@ impl Config {
                 generic_timezone,
                 code_sandbox,
                 public_url,
+                schedule_catch_up: Duration::from_secs(number(
+                    "WEFT_SCHEDULE_CATCH_UP_SECS",
+                    &args.schedule_catch_up_secs,
+                )?),
             },
             queue,
             nodes,

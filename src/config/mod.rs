@@ -69,6 +69,9 @@ pub struct ExecutionConfig {
     pub generic_timezone: String,
     /// `WEFT_PUBLIC_URL`: where this instance is reached (execution links in error workflows).
     pub public_url: String,
+    /// `WEFT_SCHEDULE_CATCH_UP_SECS`: at start-up, each schedule trigger runs once for its latest
+    /// tick missed within this long (zero: none, as n8n).
+    pub schedule_catch_up: Duration,
 }
 
 /// Queue mode: where executions run, and how workers hold and give back executions.

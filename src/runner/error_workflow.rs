@@ -214,6 +214,7 @@ impl Runner {
             items: Some(vec![item]),
             static_data,
             waits: Waits::Nothing,
+            tick: None,
         })
         .await
         .map(|_| ())

@@ -54,6 +54,9 @@ pub struct RunRequest {
     pub waits: Waits,
     /// The execution whose sub-workflow call asks for this run, and this run's call depth.
     pub parent: Option<(Uuid, u32)>,
+    /// The schedule tick this run fires, `(trigger node, tick time)`, claimed with the
+    /// execution: a tick another process fired is a `Conflict` and starts nothing.
+    pub tick: Option<crate::store::executions::TickClaim>,
 }
 
 /// What the caller of a start waits for.

@@ -73,6 +73,7 @@ impl Runner {
                 workflow: snapshot,
                 parent: req.parent,
                 request: request.clone(),
+                tick: req.tick,
             },
         )
         .await?;

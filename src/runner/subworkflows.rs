@@ -143,6 +143,7 @@ impl WorkflowSource for StoreWorkflows {
                             items: Some(items),
                             static_data: stored.static_data,
                             waits: crate::runner::Waits::Nothing,
+                            tick: None,
                             parent: Some(parent),
                         })
                         .await

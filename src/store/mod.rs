@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod executions;
 pub mod pagination;
 pub mod refresh_tokens;
+pub mod schedules;
 pub mod tags;
 pub mod users;
 pub mod variables;

@@ -193,6 +193,7 @@ pub async fn run(
             items: Some(vec![item]),
             static_data,
             waits,
+            tick: None,
         })
         .await;
     let (record, mut completion) = match submitted {

@@ -237,6 +237,7 @@ pub fn settings(database_url: String) -> SettingsArgs {
         subworkflow_starts_per_minute: "600".into(),
         generic_timezone: "America/New_York".into(),
         public_url: "http://localhost:5678".into(),
+        schedule_catch_up_secs: "0".into(),
         executions_mode: "regular".into(),
         worker_listen: "127.0.0.1:0".into(),
         lease_ms: "30000".into(),

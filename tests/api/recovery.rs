@@ -28,6 +28,7 @@ async fn a_restart_on_sqlite_ends_what_the_last_process_left_running_as_crashed(
                 workflow: json!({}),
                 parent: None,
                 request: Default::default(),
+                tick: None,
             },
         )
     };

@@ -4,6 +4,7 @@
 pub mod expr;
 pub mod limits;
 pub mod run;
+pub mod schedule;
 pub mod workflow;
 
 pub use limits::MAX_NESTING;

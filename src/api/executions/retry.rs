@@ -64,6 +64,7 @@ pub async fn retry_execution(
             items: None,
             static_data: None,
             waits: crate::runner::Waits::Outcome,
+            tick: None,
         })
         .await?;
     respond_to_run(&state, started, handle).await

@@ -100,6 +100,7 @@ pub async fn run_workflow(
             items: start_items,
             static_data: stored.static_data,
             waits: crate::runner::Waits::Outcome,
+            tick: None,
         })
         .await?;
     respond_to_run(&state, started, handle).await

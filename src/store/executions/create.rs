@@ -10,6 +10,15 @@ use super::ExecutionRecord;
 use crate::db::Db;
 use crate::store::{StoreError, new_id, now};
 
+/// The schedule tick an execution fires: its trigger node, its time and which of the node's
+/// rules it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TickClaim {
+    pub node: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub rule: u32,
+}
+
 pub struct NewExecution {
     pub workflow_id: Uuid,
     /// manual, webhook, trigger, retry, integrated.
@@ -21,11 +30,32 @@ pub struct NewExecution {
     pub parent: Option<(Uuid, u32)>,
     /// What the run starts from.
     pub request: super::StoredRequest,
+    /// The schedule tick this execution fires, `(trigger node, tick time)`: claimed in the same
+    /// transaction, so a tick another process fired is a `Conflict` and nothing is written.
+    pub tick: Option<TickClaim>,
 }
 
 pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, StoreError> {
     let id = new_id();
     let txn = db.writer().begin().await?;
+    if let Some(TickClaim { node, at, rule }) = &new.tick {
+        entity::schedule_tick::ActiveModel {
+            workflow_id: Set(new.workflow_id),
+            node: Set(node.clone()),
+            tick_at: Set(*at),
+            rule_index: Set(i32::try_from(*rule).unwrap_or(i32::MAX)),
+            execution_id: Set(id),
+            created_at: Set(now()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("the tick of {node:?} at {at} was fired already"))
+            }
+            other => other,
+        })?;
+    }
     let model = execution::ActiveModel {
         id: Set(id),
         workflow_id: Set(new.workflow_id),

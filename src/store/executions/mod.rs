@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use entity::execution;
 use uuid::Uuid;
 
-pub use create::{NewExecution, create};
+pub use create::{NewExecution, TickClaim, create};
 pub use data::{ExecutionData, get_data};
 pub use lease::{
     Claim, PARKED, claim, crash_expired, expired, parked, release, renew, requeue_expired,

@@ -10,6 +10,18 @@ use super::{StoredWorkflow, changed_concurrently, not_found, tags_of};
 use crate::db::Db;
 use crate::store::StoreError;
 
+/// Refuses an active workflow whose schedule nodes cannot be armed (a bad cron expression, an
+/// interval out of range), naming the node.
+pub(super) fn check_schedules(def: &WorkflowDefinition, id: Uuid) -> Result<(), StoreError> {
+    for node in def.nodes().iter().filter(|n| {
+        !n.is_disabled() && weft_engine::schedule::SCHEDULE_TYPES.contains(&n.node_type.as_str())
+    }) {
+        weft_engine::schedule::rules_of(node, &id.to_string())
+            .map_err(|e| StoreError::Rule(format!("{}: {e}", node.name)))?;
+    }
+    Ok(())
+}
+
 pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflow, StoreError> {
     let txn = db.writer().begin().await?;
     let current = workflow::Entity::find_by_id(id)
@@ -25,6 +37,7 @@ pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflo
         )
         .map_err(|issues| StoreError::Corrupt(format!("workflow {id}: {issues:?}")))?;
         let count = def.activation_triggers().count();
+        check_schedules(&def, id)?;
         let routes = def.webhook_routes().map_err(StoreError::Rule)?;
         crate::store::webhooks::sync(&txn, id, &routes).await?;
         if count == 0 {
