@@ -360,6 +360,48 @@ pub struct SettingsArgs {
         default_value = "0"
     )]
     pub schedule_catch_up_secs: String,
+    /// Delete finished executions past the age or count limit (n8n's variable and default).
+    #[arg(
+        long = "executions-data-prune",
+        env = "EXECUTIONS_DATA_PRUNE",
+        default_value = "true"
+    )]
+    pub executions_data_prune: String,
+    /// Hours after which finished executions are deleted.
+    #[arg(
+        long = "executions-data-max-age",
+        env = "EXECUTIONS_DATA_MAX_AGE",
+        default_value = "336"
+    )]
+    pub executions_data_max_age: String,
+    /// Finished executions kept at most (0: no limit).
+    #[arg(
+        long = "executions-data-prune-max-count",
+        env = "EXECUTIONS_DATA_PRUNE_MAX_COUNT",
+        default_value = "10000"
+    )]
+    pub executions_data_prune_max_count: String,
+    /// Hours a deleted execution is kept hidden before it is removed for good.
+    #[arg(
+        long = "executions-data-hard-delete-buffer",
+        env = "EXECUTIONS_DATA_HARD_DELETE_BUFFER",
+        default_value = "1"
+    )]
+    pub executions_data_hard_delete_buffer: String,
+    /// Minutes between the passes marking executions past the limits deleted.
+    #[arg(
+        long = "executions-data-prune-soft-delete-interval",
+        env = "EXECUTIONS_DATA_PRUNE_SOFT_DELETE_INTERVAL",
+        default_value = "60"
+    )]
+    pub executions_data_prune_soft_delete_interval: String,
+    /// Minutes between the passes removing deleted executions for good.
+    #[arg(
+        long = "executions-data-prune-hard-delete-interval",
+        env = "EXECUTIONS_DATA_PRUNE_HARD_DELETE_INTERVAL",
+        default_value = "15"
+    )]
+    pub executions_data_prune_hard_delete_interval: String,
     /// `regular`: executions run in the process that received them; `queue`: they go through
     /// Redis to `weft worker` processes (needs REDIS_URL). n8n's variable and values.
     #[arg(

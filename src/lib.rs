@@ -13,6 +13,7 @@ pub mod local_secret;
 pub mod owner;
 pub mod queue;
 pub mod rate;
+pub mod retention;
 pub mod runner;
 pub mod sandbox;
 pub mod schedules;

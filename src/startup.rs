@@ -170,6 +170,9 @@ impl Application {
             trusted_proxies: config.trusted_proxies.clone(),
         });
         spawn_idempotency_sweep(db.clone(), config.executions.idempotency_window);
+        if config.retention.prune {
+            tokio::spawn(crate::retention::run(db.clone(), config.retention.clone()));
+        }
         // Every API process arms the schedules; each tick's claim lets one of them fire it.
         tokio::spawn(crate::schedules::run(
             state.runner.clone(),

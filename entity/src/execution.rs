@@ -30,6 +30,8 @@ pub struct Model {
     pub next_attempt_at: Option<DateTimeUtc>,
     /// How many times `settings.retry` has run it again after it failed.
     pub retry_attempts: i32,
+    /// When retention marked it deleted (hidden; removed for good after the hard-delete buffer).
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

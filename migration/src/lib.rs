@@ -14,6 +14,7 @@ mod m20261205_000001_queue_mode;
 mod m20261206_000001_idempotency_execution;
 mod m20261206_000002_variables;
 mod m20261206_000003_schedule_ticks;
+mod m20261206_000004_execution_retention;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_idempotency_execution::Migration),
             Box::new(m20261206_000002_variables::Migration),
             Box::new(m20261206_000003_schedule_ticks::Migration),
+            Box::new(m20261206_000004_execution_retention::Migration),
         ]
     }
 }

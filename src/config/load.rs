@@ -91,6 +91,7 @@ impl Config {
             concurrency
         };
         let queue = queue_config(args, redis_url.is_some())?;
+        let retention = retention_config(args)?;
         let run_wait_ms: u64 = number("WEFT_RUN_WAIT_MS", &args.run_wait_ms)?;
         let test_ttl_ms: u64 = number("WEFT_TEST_WEBHOOK_TTL_MS", &args.test_webhook_ttl_ms)?;
         let idem_secs: u64 = number(
@@ -288,6 +289,7 @@ impl Config {
                 )?),
             },
             queue,
+            retention,
             nodes,
             log: LogConfig {
                 filter: args.log.clone(),
@@ -298,6 +300,41 @@ impl Config {
 }
 
 /// `EXECUTIONS_MODE` and the worker settings; queue mode needs Redis.
+fn retention_config(args: &SettingsArgs) -> Result<super::RetentionConfig, ConfigError> {
+    let hours = |name: &'static str, raw: &str| -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(
+            number::<u64>(name, raw)?.saturating_mul(3600),
+        ))
+    };
+    let minutes = |name: &'static str, raw: &str| -> Result<Duration, ConfigError> {
+        let m: u64 = number(name, raw)?;
+        if m == 0 {
+            return Err(bad(name, "must be at least 1"));
+        }
+        Ok(Duration::from_secs(m.saturating_mul(60)))
+    };
+    Ok(super::RetentionConfig {
+        prune: flag("EXECUTIONS_DATA_PRUNE", &args.executions_data_prune)?,
+        max_age: hours("EXECUTIONS_DATA_MAX_AGE", &args.executions_data_max_age)?,
+        max_count: number(
+            "EXECUTIONS_DATA_PRUNE_MAX_COUNT",
+            &args.executions_data_prune_max_count,
+        )?,
+        hard_delete_buffer: hours(
+            "EXECUTIONS_DATA_HARD_DELETE_BUFFER",
+            &args.executions_data_hard_delete_buffer,
+        )?,
+        soft_delete_every: minutes(
+            "EXECUTIONS_DATA_PRUNE_SOFT_DELETE_INTERVAL",
+            &args.executions_data_prune_soft_delete_interval,
+        )?,
+        hard_delete_every: minutes(
+            "EXECUTIONS_DATA_PRUNE_HARD_DELETE_INTERVAL",
+            &args.executions_data_prune_hard_delete_interval,
+        )?,
+    })
+}
+
 fn queue_config(args: &SettingsArgs, has_redis: bool) -> Result<super::QueueConfig, ConfigError> {
     let mode = match args.executions_mode.trim() {
         "regular" | "" => super::ExecutionsMode::Regular,

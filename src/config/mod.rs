@@ -38,6 +38,7 @@ pub struct Config {
     pub http_workers: Option<usize>,
     pub executions: ExecutionConfig,
     pub queue: QueueConfig,
+    pub retention: RetentionConfig,
     /// What nodes may reach on the host.
     pub nodes: weft_nodes::Settings,
     pub log: LogConfig,
@@ -72,6 +73,23 @@ pub struct ExecutionConfig {
     /// `WEFT_SCHEDULE_CATCH_UP_SECS`: at start-up, each schedule trigger runs once for its latest
     /// tick missed within this long (zero: none, as n8n).
     pub schedule_catch_up: Duration,
+}
+
+/// Execution retention (n8n's `EXECUTIONS_DATA_*` pruning settings).
+#[derive(Debug, Clone)]
+pub struct RetentionConfig {
+    /// `EXECUTIONS_DATA_PRUNE`.
+    pub prune: bool,
+    /// `EXECUTIONS_DATA_MAX_AGE` (hours).
+    pub max_age: Duration,
+    /// `EXECUTIONS_DATA_PRUNE_MAX_COUNT` (0: no limit).
+    pub max_count: u64,
+    /// `EXECUTIONS_DATA_HARD_DELETE_BUFFER` (hours).
+    pub hard_delete_buffer: Duration,
+    /// `EXECUTIONS_DATA_PRUNE_SOFT_DELETE_INTERVAL` (minutes).
+    pub soft_delete_every: Duration,
+    /// `EXECUTIONS_DATA_PRUNE_HARD_DELETE_INTERVAL` (minutes).
+    pub hard_delete_every: Duration,
 }
 
 /// Queue mode: where executions run, and how workers hold and give back executions.

@@ -27,6 +27,7 @@ mod queue_retries;
 mod rate_limits;
 mod recovery;
 mod respond_to_webhook;
+mod retention;
 mod schedules;
 mod sessions;
 mod stops;

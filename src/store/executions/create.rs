@@ -75,6 +75,7 @@ pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, Store
             .map_or(0, |(_, depth)| depth.min(i32::MAX as u32) as i32)),
         next_attempt_at: Set(None),
         retry_attempts: Set(0),
+        deleted_at: Set(None),
     }
     .insert(&txn)
     .await?;

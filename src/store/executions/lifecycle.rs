@@ -13,6 +13,7 @@ use crate::store::{StoreError, now};
 
 pub async fn get(db: &Db, id: Uuid) -> Result<ExecutionRecord, StoreError> {
     execution::Entity::find_by_id(id)
+        .filter(execution::Column::DeletedAt.is_null())
         .one(db.reader())
         .await?
         .ok_or_else(|| not_found(id))?

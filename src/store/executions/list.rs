@@ -19,7 +19,8 @@ pub struct ExecutionFilter {
 /// `ORDER BY started_at DESC, id DESC` after the cursor; one of the four
 /// `executions([workflow_id,] [status,] started_at DESC, id DESC)` indexes serves each filter.
 pub fn list_query(filter: &ExecutionFilter, page: &PageRequest) -> Select<execution::Entity> {
-    let mut q = execution::Entity::find();
+    // Executions retention marked deleted are gone as far as anyone asking can tell.
+    let mut q = execution::Entity::find().filter(execution::Column::DeletedAt.is_null());
     if let Some(user) = filter.visible_to {
         q = q.filter(crate::store::access::visible_workflows(
             Expr::col((execution::Entity, execution::Column::WorkflowId)),

@@ -8,6 +8,7 @@ mod lifecycle;
 mod list;
 mod mode;
 mod request;
+pub mod retention;
 mod stats;
 mod waiting;
 

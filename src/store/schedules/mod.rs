@@ -45,11 +45,26 @@ pub async fn fired(
         .is_some())
 }
 
-/// Deletes claims of ticks older than `before` (at most `limit`); returns how many.
+/// Deletes claims of ticks fired before `before`, except each rule's newest (an "every N
+/// months" rule counts from it); returns how many.
 pub async fn prune(db: &Db, before: DateTime<Utc>) -> Result<u64, StoreError> {
-    let done = row::Entity::delete_many()
-        .filter(row::Column::TickAt.lt(before))
-        .exec(db.writer())
+    use sea_orm::ConnectionTrait;
+    let backend = db.backend();
+    let sql = "DELETE FROM schedule_ticks WHERE tick_at < $1 AND (workflow_id, node, rule_index, tick_at) \
+               NOT IN (SELECT workflow_id, node, rule_index, MAX(tick_at) FROM schedule_ticks \
+               GROUP BY workflow_id, node, rule_index)";
+    let sql = if backend == sea_orm::DbBackend::Sqlite {
+        sql.replace("$1", "?")
+    } else {
+        sql.to_owned()
+    };
+    let done = db
+        .writer()
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [before.into()],
+        ))
         .await?;
-    Ok(done.rows_affected)
+    Ok(done.rows_affected())
 }
