@@ -112,6 +112,14 @@ impl Application {
                     }
                 }
                 spawn_local_worker(&runner, &local, &config);
+                if db.backend() == sea_orm::DbBackend::Postgres {
+                    // Other processes may share this database: what a stopped one left is found.
+                    tokio::spawn(crate::queue::sweep::run(
+                        runner.clone(),
+                        local.clone(),
+                        config.queue.reconcile_every,
+                    ));
+                }
             }
             ExecutionsMode::Queue => {
                 let bus = redis.clone().context("queue mode needs REDIS_URL")?;

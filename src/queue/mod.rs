@@ -5,6 +5,7 @@
 pub mod local;
 pub mod reconcile;
 pub mod streams;
+pub mod sweep;
 pub mod worker;
 pub mod workers;
 

@@ -3,15 +3,15 @@
 //! when one of them is killed.
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::counting_server;
-use crate::helpers::{Backend, TEST_JWT_SECRET, TestApp, redis_url};
+use crate::helpers::{Backend, TestApp, redis_url};
 use crate::on_both_backends;
+use crate::processes::ServeProcess;
 use crate::queue_mode::{WorkerProcess, queue_api};
 use crate::webhooks::{activate, send_activate};
 
@@ -147,63 +147,14 @@ async fn schedules_that_cannot_run_are_refused_at_activation(b: Backend) {
     );
 }
 
-/// A `weft serve` child process; killed when dropped.
-struct ServeProcess {
-    child: Child,
-}
-
-impl ServeProcess {
-    async fn start(app: &TestApp, mode: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_weft"))
-            .arg("serve")
-            .env("WEFT_LISTEN", format!("127.0.0.1:{port}"))
-            .env("DATABASE_URL", app.database_url())
-            .env("REDIS_URL", redis_url())
-            .env("EXECUTIONS_MODE", mode)
-            .env("WEFT_ENCRYPTION_KEY", "weft-test-encryption-key")
-            .env("WEFT_JWT_SECRET", TEST_JWT_SECRET)
-            .env("WEFT_HTTP_ALLOW", "127.0.0.1")
-            .env("DATABASE_POOL_MAX", "4")
-            .env("DATABASE_POOL_MIN", "0")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start weft serve");
-        let mut serve = Self { child };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let ready = client
-                .get(format!("http://127.0.0.1:{port}/healthz/readiness"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == StatusCode::OK);
-            if ready {
-                return serve;
-            }
-            if let Some(status) = serve.child.try_wait().unwrap() {
-                panic!("weft serve exited at start ({status})");
-            }
-            assert!(Instant::now() < deadline, "weft serve did not become ready");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// A `weft serve` on `app`'s database, in `mode`.
+async fn serve_beside(app: &TestApp, mode: &str) -> ServeProcess {
+    ServeProcess::start(&[
+        ("DATABASE_URL", app.database_url().to_owned()),
+        ("REDIS_URL", redis_url()),
+        ("EXECUTIONS_MODE", mode.to_owned()),
+    ])
+    .await
 }
 
 /// Runs a one-second schedule for `ticks` seconds with every process of `processes` arming it,
@@ -271,8 +222,8 @@ async fn two_serve_processes_fire_each_tick_of_a_one_second_schedule_once_even_w
     })
     .await;
     let serves = vec![
-        ServeProcess::start(&app, "regular").await,
-        ServeProcess::start(&app, "regular").await,
+        serve_beside(&app, "regular").await,
+        serve_beside(&app, "regular").await,
     ];
     activate(&app, &every_second(&base)).await;
     each_tick_once(&app, serves, &calls, 22).await;
@@ -282,7 +233,7 @@ async fn two_serve_processes_fire_each_tick_of_a_one_second_schedule_once_even_w
 async fn in_queue_mode_each_tick_runs_once_on_the_workers_even_when_a_serve_process_is_killed() {
     let (base, calls) = counting_server::start(0).await;
     let app = queue_api(|_| {}).await;
-    let serves = vec![ServeProcess::start(&app, "queue").await];
+    let serves = vec![serve_beside(&app, "queue").await];
     let _workers = (
         WorkerProcess::start(&app, 4, 30_000).await,
         WorkerProcess::start(&app, 4, 30_000).await,
