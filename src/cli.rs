@@ -35,6 +35,27 @@ pub enum Command {
     /// Manage users against the configured database.
     #[command(subcommand)]
     User(UserCommand),
+    /// Export workflows as JSON (n8n's command).
+    #[command(name = "export:workflow")]
+    ExportWorkflow(crate::ops::args::ExportArgs),
+    /// Import workflows from an export (n8n's command); they are imported inactive.
+    #[command(name = "import:workflow")]
+    ImportWorkflow(crate::ops::args::ImportArgs),
+    /// Export credentials, encrypted as stored or with --decrypted (n8n's command).
+    #[command(name = "export:credentials")]
+    ExportCredentials(crate::ops::args::ExportArgs),
+    /// Import credentials from an export (n8n's command).
+    #[command(name = "import:credentials")]
+    ImportCredentials(crate::ops::args::ImportArgs),
+    /// List workflows as `id|name` lines (n8n's command).
+    #[command(name = "list:workflow")]
+    ListWorkflow(crate::ops::args::ListArgs),
+    /// Activate or deactivate workflows (n8n's command).
+    #[command(name = "update:workflow")]
+    UpdateWorkflow(crate::ops::args::UpdateArgs),
+    /// Apply the retention limits now (EXECUTIONS_DATA_*).
+    #[command(name = "executions:prune")]
+    PruneExecutions(ServerArgs),
     /// Internal: the sandbox process the server runs Code nodes in (speaks on stdin/stdout).
     #[command(hide = true)]
     CodeSandbox(CodeSandboxArgs),

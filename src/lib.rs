@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod execute;
 pub mod local_secret;
+pub mod ops;
 pub mod owner;
 pub mod queue;
 pub mod rate;

@@ -32,6 +32,11 @@ fn main() -> ExitCode {
         Command::Worker(a) => &a.settings,
         Command::ApiKey(weft::cli::ApiKeyCommand::Create(a)) => &a.settings,
         Command::User(weft::cli::UserCommand::Create(a)) => &a.settings,
+        Command::ExportWorkflow(a) | Command::ExportCredentials(a) => &a.settings,
+        Command::ImportWorkflow(a) | Command::ImportCredentials(a) => &a.settings,
+        Command::ListWorkflow(a) => &a.settings,
+        Command::UpdateWorkflow(a) => &a.settings,
+        Command::PruneExecutions(a) => &a.settings,
         Command::Openapi | Command::Execute(_) | Command::CodeSandbox(_) => {
             unreachable!("handled above")
         }
@@ -43,9 +48,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let operator = operator_command(&command);
     weft::telemetry::init(
         &config.log,
-        matches!(command, Command::ApiKey(_) | Command::User(_)),
+        operator.is_some() || matches!(command, Command::ApiKey(_) | Command::User(_)),
     );
     // Executions run on the runtime's blocking threads: their stack is chosen here, not left to
     // the platform default (see `weft_engine::limits`).
@@ -60,6 +66,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(op) = operator {
+        return runtime.block_on(weft::ops::run(&config, op));
+    }
     let outcome = runtime.block_on(async move {
         match command {
             Command::Migrate(_) => weft::startup::migrate(&config).await,
@@ -71,6 +80,13 @@ fn main() -> ExitCode {
                 weft::owner::create_user(&config, &args).await
             }
             Command::Serve(_)
+            | Command::ExportWorkflow(_)
+            | Command::ImportWorkflow(_)
+            | Command::ExportCredentials(_)
+            | Command::ImportCredentials(_)
+            | Command::ListWorkflow(_)
+            | Command::UpdateWorkflow(_)
+            | Command::PruneExecutions(_)
             | Command::Openapi
             | Command::Execute(_)
             | Command::CodeSandbox(_) => weft::startup::serve(config).await,
@@ -84,4 +100,19 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The operator command `command` is, if it is one.
+fn operator_command(command: &Command) -> Option<weft::ops::Op> {
+    use weft::ops::Op;
+    Some(match command {
+        Command::ExportWorkflow(a) => Op::ExportWorkflow(a.clone()),
+        Command::ImportWorkflow(a) => Op::ImportWorkflow(a.clone()),
+        Command::ExportCredentials(a) => Op::ExportCredentials(a.clone()),
+        Command::ImportCredentials(a) => Op::ImportCredentials(a.clone()),
+        Command::ListWorkflow(a) => Op::ListWorkflow(a.clone()),
+        Command::UpdateWorkflow(a) => Op::UpdateWorkflow(a.clone()),
+        Command::PruneExecutions(_) => Op::PruneExecutions,
+        _ => return None,
+    })
 }

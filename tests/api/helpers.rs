@@ -21,7 +21,7 @@ pub fn redis_url() -> String {
     std::env::var("WEFT_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
 }
 
-fn pg_url_for(database: &str) -> String {
+pub fn pg_url_for(database: &str) -> String {
     let admin = pg_admin_url();
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
     format!("{base}/{database}")
@@ -135,7 +135,7 @@ pub async fn fresh_postgres_database() -> String {
     name
 }
 
-fn drop_postgres_database(name: String) {
+pub fn drop_postgres_database(name: String) {
     // Drop runs outside any async context we can rely on, so use a short-lived runtime.
     let _ = std::thread::spawn(move || {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread()

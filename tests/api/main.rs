@@ -17,6 +17,7 @@ mod health;
 mod http_credentials;
 mod n8n_cases;
 mod openapi;
+mod operator_cli;
 mod owner_key;
 mod ownership;
 mod pagination;

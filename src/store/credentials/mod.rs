@@ -7,6 +7,7 @@ mod delete;
 mod get;
 mod list;
 mod resolve;
+pub mod transfer;
 pub mod types;
 mod update;
 
