@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, regular_only};
 use crate::processes::ServeProcess;
 
 /// Webhook at `path` (answers at once) → `node`.
@@ -187,7 +187,12 @@ async fn a_restarted_embedded_server_crashes_what_was_running_and_resumes_what_w
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_another_process_ends_a_killed_ones_running_execution_as_crashed() {
-    let app = TestApp::spawn_with(Backend::Postgres, |s| s.reconcile_every_ms = "300".into()).await;
+    // Regular mode's sweep (queue mode's reconciler is tested with the queue).
+    let app = TestApp::spawn_with(Backend::Postgres, |s| {
+        regular_only(s);
+        s.reconcile_every_ms = "300".into();
+    })
+    .await;
     let key = crate::helpers::owner_key(&app.db).await;
     let mut doomed = ServeProcess::start(&[
         ("DATABASE_URL", app.database_url().to_owned()),
