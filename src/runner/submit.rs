@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use weft_engine::WorkflowDefinition;
-use weft_engine::run::start_node;
+use weft_engine::run::{Item, start_node};
 
 use super::{Completion, RunError, RunRequest, Runner, Waits};
 use crate::queue::Priority;
@@ -52,11 +52,34 @@ impl Runner {
                 missing.join(", ")
             )));
         }
+        // Run by hand from a Schedule Trigger: n8n's item for now, as the node emits it then.
+        let items = match req.items {
+            None => req
+                .definition
+                .nodes()
+                .iter()
+                .find(|n| n.name == start && n.node_type == "n8n-nodes-base.scheduleTrigger")
+                .map(|n| {
+                    let zone = weft_engine::schedule::workflow_zone(
+                        req.definition.settings(),
+                        &self.generic_timezone,
+                    );
+                    vec![Item {
+                        json: weft_engine::schedule::trigger_item(
+                            &n.node_type,
+                            chrono::Utc::now(),
+                            zone,
+                        ),
+                        ..Default::default()
+                    }]
+                }),
+            items => items,
+        };
         let snapshot = serde_json::to_value(&req.definition)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let request = StoredRequest {
             start_node: start,
-            items: req.items,
+            items,
             pin_data: req.pin_data,
             resume: None,
             wants: Wants {

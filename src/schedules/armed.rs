@@ -30,16 +30,6 @@ impl Armed {
     }
 }
 
-/// The workflow's zone: `settings.timezone`, else `GENERIC_TIMEZONE`, else UTC.
-fn zone(settings: &serde_json::Value, generic: &str) -> Tz {
-    settings["timezone"]
-        .as_str()
-        .filter(|z| !z.is_empty() && *z != "DEFAULT")
-        .and_then(|z| z.parse().ok())
-        .or_else(|| generic.parse().ok())
-        .unwrap_or(Tz::UTC)
-}
-
 /// Reads the schedules of the active workflows; one already armed keeps its arming time.
 pub async fn load(
     db: &Db,
@@ -50,7 +40,10 @@ pub async fn load(
     let workflows = store::workflows::active_with_types(db, SCHEDULE_TYPES).await?;
     let mut armed = Vec::new();
     for wf in workflows {
-        let tz = zone(&wf.settings, &settings.generic_timezone);
+        let tz = weft_engine::schedule::workflow_zone(
+            wf.settings.as_object().unwrap_or(&serde_json::Map::new()),
+            &settings.generic_timezone,
+        );
         let nodes: Vec<weft_engine::Node> =
             serde_json::from_value(wf.nodes.clone()).unwrap_or_default();
         for node in nodes

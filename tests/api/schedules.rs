@@ -18,7 +18,50 @@ use crate::webhooks::{activate, send_activate};
 on_both_backends!(
     an_active_schedule_fires_each_second_with_n8ns_item_and_stops_when_deactivated,
     schedules_that_cannot_run_are_refused_at_activation,
+    a_schedule_workflow_run_by_hand_gets_n8ns_item_for_now,
 );
+
+async fn a_schedule_workflow_run_by_hand_gets_n8ns_item_for_now(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let wf = app
+        .create_workflow(&every_second("http://127.0.0.1:9"))
+        .await;
+    let mut wf_only_trigger = wf.clone();
+    wf_only_trigger["nodes"] = json!([wf["nodes"][0]]);
+    wf_only_trigger["connections"] = json!({});
+    let wf = app
+        .create_workflow(&json!({
+            "name": "by hand", "settings": {"timezone": "Europe/Berlin"},
+            "nodes": wf_only_trigger["nodes"], "connections": {}
+        }))
+        .await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/workflows/{}/run", wf["id"].as_str().unwrap()),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let run: Value = res.json().await.unwrap();
+    let item =
+        &run["data"]["resultData"]["runData"]["Schedule Trigger"][0]["data"]["main"][0][0]["json"];
+    assert!(
+        item["Timezone"]
+            .as_str()
+            .unwrap()
+            .starts_with("Europe/Berlin (UTC+0"),
+        "{item}"
+    );
+    let at = chrono::DateTime::parse_from_rfc3339(item["timestamp"].as_str().unwrap()).unwrap();
+    assert!(
+        (chrono::Utc::now() - at.with_timezone(&chrono::Utc))
+            .num_seconds()
+            .abs()
+            < 60,
+        "{item}"
+    );
+    assert!(item["Readable date"].is_string() && item["Day of week"].is_string());
+}
 
 /// Schedule Trigger every second (rule list `rules`) → HTTP Request to `base/tick/HHMMSS`.
 fn every_second(base: &str) -> Value {

@@ -10,4 +10,4 @@ mod zone;
 pub use cron::Cron;
 pub use item::trigger_item;
 pub use rules::{Recurrence, Rule, SCHEDULE_TYPES, Timing, rules_of, stable_int};
-pub use zone::next_after;
+pub use zone::{next_after, workflow_zone};

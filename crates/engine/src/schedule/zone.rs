@@ -14,6 +14,17 @@ use chrono_tz::Tz;
 
 use super::{Rule, Timing};
 
+/// A workflow's zone: `settings.timezone`, else `generic` (`GENERIC_TIMEZONE`), else UTC.
+pub fn workflow_zone(settings: &serde_json::Map<String, serde_json::Value>, generic: &str) -> Tz {
+    settings
+        .get("timezone")
+        .and_then(serde_json::Value::as_str)
+        .filter(|z| !z.is_empty() && *z != "DEFAULT")
+        .and_then(|z| z.parse().ok())
+        .or_else(|| generic.parse().ok())
+        .unwrap_or(Tz::UTC)
+}
+
 /// The instant of wall-clock time `local`, or the instants (a repeated time has two; a skipped
 /// one becomes the first instant after its gap, with its seconds).
 fn resolve(tz: Tz, local: NaiveDateTime) -> Vec<DateTime<Utc>> {
