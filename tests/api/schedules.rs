@@ -292,3 +292,46 @@ async fn in_queue_mode_each_tick_runs_once_on_the_workers_even_when_a_serve_proc
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_with_catch_up_runs_each_trigger_once_for_its_latest_missed_tick() {
+    // Every six hours: a tick lies within the last six, and none comes during the test.
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let wf = json!({
+        "name": "six-hourly", "settings": {"executionOrder": "v1", "timezone": "UTC"},
+        "nodes": [{"name": "Schedule Trigger", "type": "n8n-nodes-base.scheduleTrigger", "typeVersion": 1.2,
+                   "position": [0, 0],
+                   "parameters": {"rule": {"interval": [{"field": "cronExpression", "expression": "0 0 */6 * * *"}]}}}],
+        "connections": {}
+    });
+    activate(&app, &wf).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM executions").await,
+        0,
+        "without catch-up, a missed tick is skipped (as n8n)"
+    );
+    let catch_up = |s: &mut weft::cli::SettingsArgs| s.schedule_catch_up_secs = "21700".into();
+    let restarted = app.spawn_beside(catch_up).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while count(
+        &app,
+        "SELECT COUNT(*) FROM executions WHERE mode = 'trigger'",
+    )
+    .await
+        < 1
+    {
+        assert!(Instant::now() < deadline, "no catch-up run");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let tick_hour = count(
+        &app,
+        "SELECT CAST(EXTRACT(HOUR FROM tick_at AT TIME ZONE 'UTC') AS BIGINT) FROM schedule_ticks",
+    )
+    .await;
+    assert_eq!(tick_hour % 6, 0, "the latest six-hourly tick");
+    // Another start with catch-up finds the tick claimed: nothing runs twice.
+    let _again = restarted.spawn_beside(catch_up).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM executions").await, 1);
+}
