@@ -4,10 +4,12 @@
 
 mod cron;
 mod item;
+mod recurrence;
 mod rules;
 mod zone;
 
 pub use cron::Cron;
 pub use item::trigger_item;
-pub use rules::{Recurrence, Rule, SCHEDULE_TYPES, Timing, rules_of, stable_int};
+pub use recurrence::Recurrence;
+pub use rules::{Rule, SCHEDULE_TYPES, Timing, rules_of, stable_int};
 pub use zone::{next_after, workflow_zone};
