@@ -73,19 +73,22 @@ impl Application {
             // Other instances share this database: keep caches coherent through Redis.
             bus.start_change_feed(&db);
         }
-        if db.backend() == sea_orm::DbBackend::Sqlite {
-            // This process is the only one on an SQLite database: whatever was running or about
-            // to run when the last one stopped will never finish.
+        // This process is the only one on an SQLite database: whatever was running or about to
+        // run when the last one stopped will never finish.
+        let orphans = if db.backend() == sea_orm::DbBackend::Sqlite {
             let crashed = crate::store::executions::crash_orphans(&db)
                 .await
                 .context("cannot read the executions left by the last run")?;
-            if crashed > 0 {
+            if !crashed.is_empty() {
                 tracing::warn!(
-                    executions = crashed,
+                    executions = crashed.len(),
                     "executions left unfinished by the last run marked crashed"
                 );
             }
-        }
+            crashed
+        } else {
+            Vec::new()
+        };
         let cipher = credential_cipher(&config)?.map(Arc::new);
         let tokens = token_keys(&config)?;
         let listener = TcpListener::bind(config.listen)
@@ -147,6 +150,15 @@ impl Application {
         {
             // Another instance (or a worker) may be running the execution a stop request names.
             runner.share_stops(bus.clone());
+        }
+        if !orphans.is_empty() {
+            // Their error workflows run once this process can run executions.
+            let runner = runner.clone();
+            tokio::spawn(async move {
+                for id in orphans {
+                    runner.error_workflow_of_stored(id).await;
+                }
+            });
         }
         match runner.reschedule_waiting().await {
             Ok(0) => {}

@@ -64,11 +64,15 @@ impl Api {
         res.json().await.unwrap_or(Value::Null)
     }
 
-    async fn activate(&self, wf: Value) -> String {
+    async fn create(&self, wf: Value) -> String {
         let created = self
             .send(reqwest::Method::POST, "/api/v1/workflows", Some(wf))
             .await;
-        let id = created["id"].as_str().unwrap().to_owned();
+        created["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn activate(&self, wf: Value) -> String {
+        let id = self.create(wf).await;
         self.send(
             reqwest::Method::POST,
             &format!("/api/v1/workflows/{id}/activate"),
@@ -128,7 +132,8 @@ fn error_message(ex: &Value) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_restarted_embedded_server_crashes_what_was_running_and_resumes_what_was_waiting() {
+async fn a_restarted_embedded_server_crashes_what_was_running_runs_its_error_workflow_and_resumes_what_was_waiting()
+ {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/weft.db?mode=rwc", dir.path().display());
     let made = std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
@@ -157,8 +162,18 @@ async fn a_restarted_embedded_server_crashes_what_was_running_and_resumes_what_w
     ];
     let mut first = ServeProcess::start(&vars).await;
     let api = Api::of(&first, &key);
+    let handler = api
+        .create(json!({
+            "name": "on error", "settings": {"executionOrder": "v1"},
+            "nodes": [{"name": "Error Trigger", "type": "n8n-nodes-base.errorTrigger", "typeVersion": 1,
+                       "position": [0, 0], "parameters": {}}],
+            "connections": {}
+        }))
+        .await;
     let waits = api.activate(hook_then("waits", "waits", wait(5))).await;
-    let works = api.activate(hook_then("works", "works", busy(30))).await;
+    let mut working = hook_then("works", "works", busy(30));
+    working["settings"]["errorWorkflow"] = json!(handler);
+    let works = api.activate(working).await;
     api.call("waits").await;
     api.call("works").await;
     api.execution(&waits, status_is("waiting"), Duration::from_secs(20))
@@ -176,6 +191,14 @@ async fn a_restarted_embedded_server_crashes_what_was_running_and_resumes_what_w
         error_message(&crashed).contains("stopped while this execution ran"),
         "{crashed}"
     );
+    // Its error workflow runs once, with the crashed execution's payload.
+    let handled = api
+        .execution(&handler, status_is("success"), Duration::from_secs(10))
+        .await;
+    let item =
+        &handled["data"]["resultData"]["runData"]["Error Trigger"][0]["data"]["main"][0][0]["json"];
+    assert_eq!(item["execution"]["id"], crashed["id"], "{item}");
+    assert_eq!(item["workflow"]["name"], "works");
     let resumed = api
         .execution(&waits, status_is("success"), Duration::from_secs(30))
         .await;

@@ -54,9 +54,9 @@ pub async fn finish(
 }
 
 /// Ends as `crashed` every execution left `new` or `running` by a process that stopped (only
-/// safe where this process is the only one using the database, as with SQLite); returns how
-/// many there were.
-pub async fn crash_orphans(db: &Db) -> Result<usize, StoreError> {
+/// safe where this process is the only one using the database, as with SQLite); returns their
+/// ids.
+pub async fn crash_orphans(db: &Db) -> Result<Vec<Uuid>, StoreError> {
     use sea_orm::QuerySelect;
     let orphans: Vec<(Uuid, String)> = execution::Entity::find()
         .select_only()
@@ -82,7 +82,7 @@ pub async fn crash_orphans(db: &Db) -> Result<usize, StoreError> {
             "message": message, "name": "WorkflowCrashed"}}});
         finish(db, *id, None, Status::Crashed, &data).await?;
     }
-    Ok(orphans.len())
+    Ok(orphans.into_iter().map(|(id, _)| id).collect())
 }
 
 /// Cancels an execution that has not started (or is waiting). `false` if it is past that.
