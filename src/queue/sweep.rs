@@ -46,7 +46,11 @@ pub async fn sweep(
             runner.error_workflow_of_stored(id).await;
         }
     }
-    for (id, due) in executions::stale_new(db, STALE_NEW, 500).await? {
+    let stale = executions::stale_new(db, STALE_NEW, 500).await?;
+    // Not those already queued here (a retry waiting for its time, say).
+    let ids: Vec<_> = stale.iter().map(|(id, _)| *id).collect();
+    let missing = local.missing(&ids);
+    for (id, due) in stale.into_iter().filter(|(id, _)| missing.contains(id)) {
         local.push(id, Priority::Normal, due)?;
         did.1 += 1;
     }
