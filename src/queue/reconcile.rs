@@ -108,19 +108,9 @@ pub async fn round(
             "executions without a job were queued again"
         );
     }
-    for (id, till) in executions::timed(db).await? {
-        if till + chrono::Duration::from_std(settings.grace).unwrap_or_default()
-            < chrono::Utc::now()
-        {
-            match runner.resume(id, None).await {
-                Ok(_) => did.resumed += 1,
-                Err(crate::runner::ResumeError::NotWaiting(_)) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, execution = %id, "an overdue waiting execution could not be resumed")
-                }
-            }
-        }
-    }
+    did.resumed = runner
+        .resume_overdue(chrono::Duration::from_std(settings.grace).unwrap_or_default())
+        .await?;
     Ok(did)
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::Priority;
 use super::local::LocalQueue;
-use crate::runner::{ResumeError, Runner};
+use crate::runner::Runner;
 use crate::store::executions;
 
 /// How long a `new` execution may wait for its process before another takes it.
@@ -54,16 +54,6 @@ pub async fn sweep(
         local.push(id, Priority::Normal, due)?;
         did.1 += 1;
     }
-    for (id, till) in executions::timed(db).await? {
-        if till + OVERDUE < chrono::Utc::now() {
-            match runner.resume(id, None).await {
-                Ok(_) => did.2 += 1,
-                Err(ResumeError::NotWaiting(_)) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, execution = %id, "an overdue waiting execution could not be resumed")
-                }
-            }
-        }
-    }
+    did.2 = runner.resume_overdue(OVERDUE).await?;
     Ok(did)
 }

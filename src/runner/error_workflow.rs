@@ -45,23 +45,12 @@ impl ErrorRoute {
         }
     }
 
-    /// The same, from an execution's stored workflow snapshot.
-    pub fn of_snapshot(snapshot: &Value) -> Self {
-        let nodes = snapshot["nodes"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        Self {
-            name: snapshot["name"].as_str().unwrap_or_default().to_owned(),
-            error_workflow: snapshot["settings"]["errorWorkflow"]
-                .as_str()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-            has_error_trigger: nodes
-                .iter()
-                .any(|n| n["type"] == ERROR_TRIGGER && n["disabled"].as_bool() != Some(true)),
-        }
+    /// The same, from an execution's stored workflow snapshot (`None` if it cannot be read).
+    pub fn of_snapshot(snapshot: &Value) -> Option<Self> {
+        let draft: weft_engine::WorkflowDraft = serde_json::from_value(snapshot.clone()).ok()?;
+        WorkflowDefinition::try_from(draft)
+            .ok()
+            .map(|d| Self::of(&d))
     }
 }
 
@@ -153,16 +142,20 @@ impl Runner {
     /// back from the store.
     pub async fn error_workflow_of_stored(self: &Arc<Self>, id: Uuid) {
         let read = async {
-            let record = crate::store::executions::get(&self.db, id).await?;
-            let data = crate::store::executions::get_data(&self.db, id).await?;
-            Ok::<_, crate::store::StoreError>((record, data))
+            let record = store::executions::get(&self.db, id).await?;
+            let data = store::executions::get_data(&self.db, id).await?;
+            Ok::<_, store::StoreError>((record, data))
         };
         match read.await {
-            Ok((record, data)) => {
-                let route = ErrorRoute::of_snapshot(&data.workflow);
-                self.start_error_workflow(&record, &route, data.result.as_ref())
-                    .await;
-            }
+            Ok((record, data)) => match ErrorRoute::of_snapshot(&data.workflow) {
+                Some(route) => {
+                    self.start_error_workflow(&record, &route, data.result.as_ref())
+                        .await
+                }
+                None => {
+                    tracing::warn!(execution = %id, "a crashed execution's workflow snapshot cannot be read for its error workflow")
+                }
+            },
             Err(e) => {
                 tracing::warn!(error = %e, execution = %id, "a crashed execution could not be read for its error workflow");
             }

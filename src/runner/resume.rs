@@ -83,4 +83,27 @@ impl Runner {
         }
         Ok(timed.len())
     }
+
+    /// Resumes the waiting executions whose time passed more than `grace` ago (their timer's
+    /// process stopped); returns how many. Resuming is a conditional claim, so several
+    /// processes doing it at once resume each one once.
+    pub async fn resume_overdue(
+        self: &Arc<Self>,
+        grace: chrono::Duration,
+    ) -> Result<usize, StoreError> {
+        let mut resumed = 0;
+        for (id, till) in executions::timed(&self.db).await? {
+            if till + grace >= Utc::now() {
+                continue;
+            }
+            match self.resume(id, None).await {
+                Ok(_) => resumed += 1,
+                Err(ResumeError::NotWaiting(_)) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, execution = %id, "an overdue waiting execution could not be resumed")
+                }
+            }
+        }
+        Ok(resumed)
+    }
 }

@@ -281,8 +281,33 @@ async fn in_queue_mode_each_tick_runs_once_on_the_workers_even_when_a_serve_proc
         WorkerProcess::start(&app, 4, 30_000).await,
         WorkerProcess::start(&app, 4, 30_000).await,
     );
-    activate(&app, &every_second(&base)).await;
+    let wf = activate(&app, &every_second(&base)).await;
     each_tick_once(&app, serves, &calls, 22).await;
+    // No more ticks; the last ones finish on the workers.
+    let res = app
+        .post_json(
+            &format!(
+                "/api/v1/workflows/{}/deactivate",
+                wf["id"].as_str().unwrap()
+            ),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while count(
+        &app,
+        "SELECT COUNT(*) FROM executions WHERE status IN ('new', 'running')",
+    )
+    .await
+        > 0
+    {
+        assert!(
+            Instant::now() < deadline,
+            "trigger executions still running"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(
         count(
             &app,
