@@ -11,6 +11,7 @@ mod job;
 mod notices;
 mod outcome;
 mod resume;
+mod stops;
 mod submit;
 mod subworkflows;
 pub mod threads;
@@ -19,9 +20,10 @@ pub use completion::{Completion, CompletionError, Outcome};
 pub use notices::{Notices, ResponseWait};
 pub use outcome::Completed;
 pub use resume::ResumeError;
+pub use stops::stop_key;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -34,7 +36,7 @@ use weft_engine::run::{Budget, Item, NodeRegistry};
 
 use crate::db::Db;
 use crate::store::StoreError;
-use crate::store::executions::{self, ExecutionMode, ExecutionRecord};
+use crate::store::executions::ExecutionMode;
 
 /// What to run and how.
 pub struct RunRequest {
@@ -231,48 +233,6 @@ impl Runner {
             .into_iter()
             .map(|(t, v)| format!("{t}@{v}"))
             .collect()
-    }
-
-    /// Lets stop requests reach this instance's executions from every instance on the bus.
-    pub fn share_stops(self: &Arc<Self>, bus: Arc<crate::bus::Bus>) {
-        let runner = Arc::downgrade(self);
-        bus.listen("stops", move |message| {
-            if let (Some(runner), Ok(id)) = (runner.upgrade(), Uuid::try_parse(&message)) {
-                runner.stop_here(id);
-            }
-        });
-        let _ = self.stops.set(bus);
-    }
-
-    /// Flags every execution running here to stop (the process is stopping).
-    pub fn stop_all_here(&self) {
-        for flag in self.lock_cancels().values() {
-            flag.store(true, Ordering::Relaxed);
-        }
-    }
-
-    /// Flags the execution to stop if this instance is running it.
-    fn stop_here(&self, id: Uuid) -> bool {
-        match self.lock_cancels().get(&id) {
-            Some(flag) => {
-                flag.store(true, Ordering::Relaxed);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Asks a running execution to stop before its next node, whichever instance runs it;
-    /// cancels one not yet started.
-    pub async fn stop(&self, id: Uuid) -> Result<ExecutionRecord, StoreError> {
-        if !self.stop_here(id)
-            && let Some(bus) = self.stops.get()
-            && let Err(e) = bus.publish("stops", &id.to_string()).await
-        {
-            tracing::warn!(error = %e, execution = %id, "a stop request could not reach the other instances");
-        }
-        executions::cancel_if_pending(&self.db, id).await?;
-        executions::get(&self.db, id).await
     }
 
     fn lock_cancels(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Arc<AtomicBool>>> {

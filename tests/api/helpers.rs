@@ -394,6 +394,15 @@ impl TestApp {
         }
     }
 
+    /// This app's deployment on Redis (its keys and channels), as its processes name them.
+    pub fn bus(&self) -> weft::bus::Bus {
+        let config = Config::from_args(&settings(self.database_url.clone())).expect("test config");
+        weft::bus::Bus::new(
+            redis::Client::open(redis_url()).expect("a Redis URL"),
+            &weft::startup::database_scope(&config),
+        )
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
