@@ -41,6 +41,19 @@ impl Db {
         &self.writer
     }
 
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred one that read first fails outright (`SQLITE_BUSY`, no waiting)
+    /// when another process wrote in between, while this one waits its turn (busy timeout).
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        self.writer
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
     pub fn reader(&self) -> &DatabaseConnection {
         &self.reader
     }

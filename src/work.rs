@@ -169,8 +169,11 @@ pub async fn work_until(
 /// Gives back the executions still running here (the grace period ran out): `new` again and
 /// queued, for another worker to start now rather than when their lease lapses.
 async fn give_back(runner: &Arc<Runner>, queue: &Queue) {
+    // Released first, then stopped: a run that ends at the stop no longer holds its lease,
+    // so it is not recorded as canceled.
+    let released = crate::store::executions::release(runner.db(), runner.worker_id()).await;
     runner.stop_all_here();
-    match crate::store::executions::release(runner.db(), runner.worker_id()).await {
+    match released {
         Ok(ids) => {
             for id in &ids {
                 if let Err(e) = queue.push(*id, Priority::High).await {

@@ -1,7 +1,8 @@
 //! Error workflows (n8n's `settings.errorWorkflow`): when an execution not started by hand ends
-//! `error` or `crashed`, the workflow its settings name (or the workflow itself, when it names
-//! none and has an Error Trigger) runs from its Error Trigger with n8n's payload, in mode
-//! `error`. Beyond n8n, an execution in mode `error` never starts another error workflow, so
+//! `error` or `crashed`, or is stopped or times out while it runs, the workflow its settings name
+//! (or the workflow itself, when it names none and has an Error Trigger) runs from its Error
+//! Trigger with n8n's payload, in mode `error`, if it is active (n8n 2 runs only published error
+//! workflows). Beyond n8n, an execution in mode `error` never starts another error workflow, so
 //! error workflows cannot loop (in n8n two that name each other do).
 
 use std::sync::Arc;
@@ -25,10 +26,13 @@ pub struct ErrorRoute {
     error_workflow: Option<String>,
     /// The workflow has an enabled Error Trigger of its own.
     has_error_trigger: bool,
+    /// The node the failed execution started from: name and type.
+    trigger: Option<(String, String)>,
 }
 
 impl ErrorRoute {
-    pub fn of(definition: &WorkflowDefinition) -> Self {
+    /// The route of an execution of `definition` that started from node `start`.
+    pub fn of(definition: &WorkflowDefinition, start: &str) -> Self {
         Self {
             name: definition.name().as_str().to_owned(),
             error_workflow: definition
@@ -42,15 +46,20 @@ impl ErrorRoute {
                 .nodes()
                 .iter()
                 .any(|n| n.node_type == ERROR_TRIGGER && !n.is_disabled()),
+            trigger: definition
+                .nodes()
+                .iter()
+                .find(|n| n.name == start)
+                .map(|n| (n.name.clone(), n.node_type.clone())),
         }
     }
 
     /// The same, from an execution's stored workflow snapshot (`None` if it cannot be read).
-    pub fn of_snapshot(snapshot: &Value) -> Option<Self> {
+    pub fn of_snapshot(snapshot: &Value, start: &str) -> Option<Self> {
         let draft: weft_engine::WorkflowDraft = serde_json::from_value(snapshot.clone()).ok()?;
         WorkflowDefinition::try_from(draft)
             .ok()
-            .map(|d| Self::of(&d))
+            .map(|d| Self::of(&d, start))
     }
 }
 
@@ -100,6 +109,21 @@ pub fn payload(
             .map_or(Value::Null, |s| json!(s)),
     );
     execution.insert("mode".into(), json!(record.mode.as_str()));
+    // n8n 2's runtime data of the failed run: when and how it started.
+    let mut context = Map::new();
+    context.insert("version".into(), json!(1));
+    context.insert(
+        "establishedAt".into(),
+        json!(record.started_at.timestamp_millis()),
+    );
+    context.insert("source".into(), json!(record.mode.as_str()));
+    if let Some((name, node_type)) = &route.trigger {
+        context.insert(
+            "triggerNode".into(),
+            json!({"name": name, "type": node_type}),
+        );
+    }
+    execution.insert("executionContext".into(), Value::Object(context));
     json!({
         "execution": execution,
         "workflow": {"id": record.workflow_id.to_string(), "name": route.name},
@@ -117,9 +141,14 @@ impl Runner {
         route: &ErrorRoute,
         result: Option<&Value>,
     ) {
-        if !matches!(record.status, Status::Error | Status::Crashed)
-            || matches!(record.mode, ExecutionMode::Manual | ExecutionMode::Error)
-        {
+        // As n8n: a run that failed, crashed, or was stopped or timed out (canceled with an
+        // error); not one canceled before it started.
+        let failed = match record.status {
+            Status::Error | Status::Crashed => true,
+            Status::Canceled => result.is_some_and(|d| d["resultData"]["error"].is_object()),
+            _ => false,
+        };
+        if !failed || matches!(record.mode, ExecutionMode::Manual | ExecutionMode::Error) {
             return;
         }
         let target = match (&route.error_workflow, route.has_error_trigger) {
@@ -144,10 +173,12 @@ impl Runner {
         let read = async {
             let record = store::executions::get(&self.db, id).await?;
             let data = store::executions::get_data(&self.db, id).await?;
-            Ok::<_, store::StoreError>((record, data))
+            let (_, request) = store::executions::get_request(&self.db, id).await?;
+            let start = request.map(|r| r.start_node).unwrap_or_default();
+            Ok::<_, store::StoreError>((record, data, start))
         };
         match read.await {
-            Ok((record, data)) => match ErrorRoute::of_snapshot(&data.workflow) {
+            Ok((record, data, start)) => match ErrorRoute::of_snapshot(&data.workflow, &start) {
                 Some(route) => {
                     self.start_error_workflow(&record, &route, data.result.as_ref())
                         .await
@@ -172,6 +203,10 @@ impl Runner {
         let stored = store::workflows::get(&self.db, target)
             .await
             .map_err(|e| format!("it cannot be read ({e})"))?;
+        // As n8n 2: only an active (published) error workflow runs.
+        if !stored.active {
+            return Err("it is not active".into());
+        }
         super::subworkflows::check_same_owner(&self.db, record.workflow_id, &stored).await?;
         let static_data = stored.static_data.clone();
         let definition = WorkflowDefinition::from_parts(

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 use uuid::Uuid;
-use weft_engine::run::{Executor, Item, Paused, Responder, ResultData, RunOptions};
+use weft_engine::run::{
+    ExecutionError, ExecutionStatus, Executor, Item, Paused, Responder, ResultData, RunOptions,
+};
 use weft_engine::{WorkflowDefinition, WorkflowDraft};
 
 use super::error_workflow::ErrorRoute;
@@ -18,6 +20,28 @@ use super::submit::Prepared;
 use super::{Begin, Completed, CompletionError, Resumed, Runner, outcome};
 use crate::store::executions::{self, ExecutionRecord, Status, StoredRequest};
 use crate::store::{self, StoreError};
+
+/// n8n's error of a run that was stopped (through the API) or ran past `executionTimeout`.
+fn canceled(timed_out: bool) -> ExecutionError {
+    let (name, message) = if timed_out {
+        (
+            "TimeoutExecutionCancelledError",
+            "The execution was cancelled because it timed out",
+        )
+    } else {
+        (
+            "ManualExecutionCancelledError",
+            "The execution was cancelled manually",
+        )
+    };
+    ExecutionError {
+        message: message.into(),
+        name: name.into(),
+        description: None,
+        node: None,
+        context: None,
+    }
+}
 
 fn corrupt(id: Uuid, what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("execution {id}: {what}"))
@@ -116,7 +140,10 @@ impl Runner {
         }
         let failed = match (&outcome, route) {
             (Ok(done), Some(route))
-                if matches!(done.record.status, Status::Error | Status::Crashed) =>
+                if matches!(
+                    done.record.status,
+                    Status::Error | Status::Crashed | Status::Canceled
+                ) =>
             {
                 Some((done.clone(), route))
             }
@@ -203,6 +230,7 @@ impl Runner {
             static_data,
         } = loaded;
         let wants = request.wants;
+        let request_start = request.start_node.clone();
         let begin = match &request.resume {
             None => Begin::Fresh,
             Some(call) => {
@@ -240,7 +268,7 @@ impl Runner {
         let vars = self.vars.get(&self.db).await?;
         let mut options = self.options(&record, start, items, pin_data, static_data, responder);
         options.vars = vars;
-        let route = ErrorRoute::of(&definition);
+        let route = ErrorRoute::of(&definition, &request_start);
         let done = self.execute(&record, definition, options, begin).await;
         self.lock_cancels().remove(&id);
         Ok((wants, route, done?))
@@ -339,13 +367,17 @@ impl Runner {
             .get("executionTimeout")
             .and_then(Value::as_f64)
             .filter(|s| *s > 0.0);
-        if let Some(limit) = timeout.and_then(|s| Duration::try_from_secs_f64(s).ok()) {
-            let cancel = options.cancel.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(limit).await;
-                cancel.store(true, Ordering::Relaxed);
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let timer = timeout
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .map(|limit| {
+                let (cancel, timed_out) = (options.cancel.clone(), timed_out.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(limit).await;
+                    timed_out.store(true, Ordering::Relaxed);
+                    cancel.store(true, Ordering::Relaxed);
+                })
             });
-        }
         let registry = self.registry.clone();
         let settings = def.settings().clone();
         let joined = self
@@ -383,6 +415,15 @@ impl Runner {
             }
         };
         lease.abort();
+        if let Some(timer) = timer {
+            timer.abort();
+        }
+        let result = result.map(|mut r| {
+            if r.status == ExecutionStatus::Canceled && r.result_data.error.is_none() {
+                r.result_data.error = Some(canceled(timed_out.load(Ordering::Relaxed)));
+            }
+            r
+        });
         let finished = outcome::Finished {
             id,
             workflow_id: record.workflow_id,

@@ -103,13 +103,11 @@ fn trigger_item(execution: &Value) -> Value {
 
 async fn a_failing_webhook_execution_runs_its_error_workflow_once_with_n8ns_payload(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let handler = app
-        .create_workflow(&error_workflow(
-            "on error",
-            "return $input.all();",
-            json!({}),
-        ))
-        .await;
+    let handler = activate(
+        &app,
+        &error_workflow("on error", "return $input.all();", json!({})),
+    )
+    .await;
     let handler_id = handler["id"].as_str().unwrap();
     let failing = activate(
         &app,
@@ -148,6 +146,14 @@ async fn a_failing_webhook_execution_runs_its_error_workflow_once_with_n8ns_payl
     assert_eq!(item["execution"]["lastNodeExecuted"], "Code");
     assert_eq!(item["execution"]["mode"], "webhook");
     assert!(item["execution"].get("retryOf").is_none(), "{item}");
+    let context = &item["execution"]["executionContext"];
+    assert_eq!(context["version"], 1, "{item}");
+    assert_eq!(context["source"], "webhook", "{item}");
+    assert_eq!(
+        context["triggerNode"],
+        json!({"name": "Webhook", "type": "n8n-nodes-base.webhook"})
+    );
+    assert!(context["establishedAt"].is_i64(), "{item}");
     assert_eq!(
         item["workflow"],
         json!({"id": failing_id, "name": "orders"})
@@ -166,13 +172,11 @@ async fn an_error_workflow_that_fails_does_not_start_another_and_a_missing_one_i
     b: Backend,
 ) {
     let app = TestApp::spawn(b).await;
-    let handler = app
-        .create_workflow(&error_workflow(
-            "broken handler",
-            "throw new Error('again');",
-            json!({}),
-        ))
-        .await;
+    let handler = activate(
+        &app,
+        &error_workflow("broken handler", "throw new Error('again');", json!({})),
+    )
+    .await;
     let handler_id = handler["id"].as_str().unwrap().to_owned();
     // The handler names itself as its error workflow: its failure must not start it again.
     let own = error_workflow(

@@ -9,6 +9,7 @@ mod cli;
 mod counting_server;
 mod credentials;
 mod error_workflows;
+mod error_workflows_as_n8n;
 mod errors;
 mod executions;
 mod explain;

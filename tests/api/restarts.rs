@@ -163,7 +163,7 @@ async fn a_restarted_embedded_server_crashes_what_was_running_runs_its_error_wor
     let mut first = ServeProcess::start(&vars).await;
     let api = Api::of(&first, &key);
     let handler = api
-        .create(json!({
+        .activate(json!({
             "name": "on error", "settings": {"executionOrder": "v1"},
             "nodes": [{"name": "Error Trigger", "type": "n8n-nodes-base.errorTrigger", "typeVersion": 1,
                        "position": [0, 0], "parameters": {}}],

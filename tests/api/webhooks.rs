@@ -52,7 +52,13 @@ pub(crate) async fn send_activate(app: &TestApp, created: &Value) -> reqwest::Re
 pub(crate) async fn activate(app: &TestApp, wf: &Value) -> Value {
     let created = app.create_workflow(wf).await;
     let res = send_activate(app, &created).await;
-    assert_eq!(res.status(), StatusCode::OK, "activation");
+    let status = res.status();
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "activation: {}",
+        res.text().await.unwrap_or_default()
+    );
     created
 }
 

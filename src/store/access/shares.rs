@@ -1,9 +1,7 @@
 //! Who a workflow or credential is shared with: read, and replaced as a whole.
 
 use entity::{credential_share, user, workflow_share};
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::{Share, ShareRole};
@@ -69,7 +67,7 @@ pub async fn set_workflow_shares(
     owner: Option<Uuid>,
     shares: &[Share],
 ) -> Result<(), StoreError> {
-    let tx = db.writer().begin().await?;
+    let tx = db.begin_write().await?;
     check_users(&tx, shares, owner).await?;
     workflow_share::Entity::delete_many()
         .filter(workflow_share::Column::WorkflowId.eq(id))
@@ -98,7 +96,7 @@ pub async fn set_credential_shares(
     owner: Option<Uuid>,
     shares: &[Share],
 ) -> Result<(), StoreError> {
-    let tx = db.writer().begin().await?;
+    let tx = db.begin_write().await?;
     check_users(&tx, shares, owner).await?;
     credential_share::Entity::delete_many()
         .filter(credential_share::Column::CredentialId.eq(id))

@@ -1,7 +1,7 @@
 //! Deletes a credential and returns what it was; nodes naming it fail from then on.
 
 use entity::credential;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::{CredentialRecord, not_found};
@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::store::StoreError;
 
 pub async fn delete(db: &Db, id: Uuid) -> Result<CredentialRecord, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let model = credential::Entity::find_by_id(id)
         .one(&txn)
         .await?

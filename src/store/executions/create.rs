@@ -2,7 +2,7 @@
 //! request, before it is queued.
 
 use entity::{execution, execution_data};
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -37,7 +37,7 @@ pub struct NewExecution {
 
 pub async fn create(db: &Db, new: NewExecution) -> Result<ExecutionRecord, StoreError> {
     let id = new_id();
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     if let Some(TickClaim { node, at, rule }) = &new.tick {
         entity::schedule_tick::ActiveModel {
             workflow_id: Set(new.workflow_id),

@@ -58,12 +58,12 @@ pub async fn claim(
     lease: Duration,
     limit: Option<(Uuid, u32)>,
 ) -> Result<Claim, StoreError> {
-    use sea_orm::{PaginatorTrait, TransactionTrait};
+    use sea_orm::PaginatorTrait;
     let Some((workflow, max)) = limit else {
         // No limit: one statement, no transaction (the hot path).
         return claim_now(db.writer(), id, worker, lease).await;
     };
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     lock_workflow(&txn, workflow).await?;
     let running = execution::Entity::find()
         .filter(execution::Column::WorkflowId.eq(workflow))
@@ -154,8 +154,7 @@ async fn lock_workflow<C: sea_orm::ConnectionTrait>(
 /// The oldest `n` executions of `workflow` waiting for a free place (read under the lock a
 /// claim parks them under, so none being parked is missed).
 pub async fn parked(db: &Db, workflow: Uuid, n: u64) -> Result<Vec<Uuid>, StoreError> {
-    use sea_orm::TransactionTrait;
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     lock_workflow(&txn, workflow).await?;
     let ids = execution::Entity::find()
         .select_only()
@@ -268,8 +267,7 @@ pub async fn stale_new(
 /// Ends a running execution whose lease lapsed as `crashed` with `message`; `false` if it is
 /// no longer so.
 pub async fn crash_expired(db: &Db, id: Uuid, message: &str) -> Result<bool, StoreError> {
-    use sea_orm::TransactionTrait;
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let result = execution::Entity::update_many()
         .col_expr(
             execution::Column::Status,
@@ -304,8 +302,7 @@ pub async fn schedule_retry(
     due: DateTime<Utc>,
     data: &serde_json::Value,
 ) -> Result<bool, StoreError> {
-    use sea_orm::TransactionTrait;
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let result = back_to_new()
         .col_expr(execution::Column::NextAttemptAt, Expr::value(due))
         .col_expr(

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::execution;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -31,7 +31,7 @@ pub async fn finish(
     result: &Value,
 ) -> Result<bool, StoreError> {
     let stopped = now();
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let mut update = execution::Entity::update_many()
         .col_expr(execution::Column::Status, Expr::value(status.as_str()))
         .col_expr(execution::Column::StoppedAt, Expr::value(stopped))
@@ -110,7 +110,7 @@ pub async fn set_retry_success(db: &Db, original: Uuid, retry: Uuid) -> Result<(
 }
 
 pub async fn delete(db: &Db, id: Uuid) -> Result<ExecutionRecord, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let row = execution::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -8,7 +8,7 @@ use entity::{execution, execution_data};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, TransactionTrait,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -57,7 +57,7 @@ pub async fn mark_deleted(
     keep: Option<u64>,
     batch: u64,
 ) -> Result<Option<u64>, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     if !lock(&txn, db).await? {
         return Ok(None);
     }
@@ -109,7 +109,7 @@ pub async fn remove_deleted(
     before: DateTime<Utc>,
     batch: u64,
 ) -> Result<Option<u64>, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     if !lock(&txn, db).await? {
         return Ok(None);
     }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use entity::execution;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ pub async fn pause(
     wait_till: Option<DateTime<Utc>>,
     state: &Value,
 ) -> Result<bool, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let result = execution::Entity::update_many()
         .col_expr(
             execution::Column::Status,
@@ -58,7 +58,7 @@ pub async fn claim_waiting(
     mut request: super::StoredRequest,
     call: Option<Vec<weft_engine::run::Item>>,
 ) -> Result<bool, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let result = execution::Entity::update_many()
         .col_expr(execution::Column::Status, Expr::value(Status::New.as_str()))
         .col_expr(

@@ -1,7 +1,7 @@
 //! Deletes a tag (workflows lose it) and returns it.
 
 use entity::tag;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::{TagRecord, not_found};
@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::store::StoreError;
 
 pub async fn delete(db: &Db, id: Uuid) -> Result<TagRecord, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let model = tag::Entity::find_by_id(id)
         .one(&txn)
         .await?

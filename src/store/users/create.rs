@@ -1,7 +1,7 @@
 //! Creates users; the owner only while there is none.
 
 use entity::user;
-use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 
 use super::UserRecord;
 use crate::auth::Role;
@@ -73,7 +73,7 @@ pub async fn create_owner_if_none(
 
 /// Creates `new` if no user exists yet (owner setup): `None` when users exist.
 pub async fn create_first(db: &Db, new: &NewUser) -> Result<Option<UserRecord>, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     if user::Entity::find().count(&txn).await? > 0 {
         return Ok(None);
     }

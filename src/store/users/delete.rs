@@ -4,7 +4,7 @@
 
 use entity::{credential, credential_share, user, workflow, workflow_share};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::UserRecord;
@@ -23,7 +23,7 @@ pub async fn delete(
     id: Uuid,
     transfer_to: Option<Uuid>,
 ) -> Result<UserRecord, StoreError> {
-    let tx = db.writer().begin().await?;
+    let tx = db.begin_write().await?;
     let gone: UserRecord = user::Entity::find_by_id(id)
         .one(&tx)
         .await?

@@ -2,7 +2,7 @@
 
 use entity::workflow;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 
@@ -23,7 +23,7 @@ pub(super) fn check_schedules(def: &WorkflowDefinition, id: Uuid) -> Result<(), 
 }
 
 pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflow, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let current = workflow::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -1,7 +1,7 @@
 //! Creates a workflow (inactive, first version) and records that version in its history.
 
 use entity::workflow;
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 
@@ -17,7 +17,7 @@ pub async fn create(
 ) -> Result<StoredWorkflow, StoreError> {
     let cols = definition_columns(def)?;
     let at = now();
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let model = workflow::ActiveModel {
         id: Set(new_id()),
         name: Set(def.name().as_str().to_owned()),

@@ -1,7 +1,7 @@
 //! Deletes a workflow (its history, tags links, webhooks and executions go with it) and returns it.
 
 use entity::workflow;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::{StoredWorkflow, not_found, tags_of};
@@ -9,7 +9,7 @@ use crate::db::Db;
 use crate::store::StoreError;
 
 pub async fn delete(db: &Db, id: Uuid) -> Result<StoredWorkflow, StoreError> {
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let model = workflow::Entity::find_by_id(id)
         .one(&txn)
         .await?

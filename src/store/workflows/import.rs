@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{tag, workflow, workflow_history, workflow_tag};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 
@@ -49,7 +49,7 @@ pub async fn import(
 ) -> Result<(StoredWorkflow, Imported), StoreError> {
     let cols = definition_columns(&w.definition)?;
     let id = w.id.unwrap_or_else(new_id);
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let existing = workflow::Entity::find_by_id(id).one(&txn).await?;
     let version_id = match w.version_id {
         Some(v)

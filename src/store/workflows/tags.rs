@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use entity::{tag, workflow, workflow_tag};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::{not_found, tags_of};
@@ -25,7 +25,7 @@ pub async fn get_tags(db: &Db, id: Uuid) -> Result<Vec<TagRecord>, StoreError> {
 /// Makes `tag_ids` the workflow's tags (duplicates collapse); every tag must exist.
 pub async fn set_tags(db: &Db, id: Uuid, tag_ids: &[Uuid]) -> Result<Vec<TagRecord>, StoreError> {
     let wanted: BTreeSet<Uuid> = tag_ids.iter().copied().collect();
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     if workflow::Entity::find_by_id(id).count(&txn).await? == 0 {
         return Err(not_found(id));
     }

@@ -2,7 +2,7 @@
 
 use entity::workflow;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 use weft_engine::WorkflowDefinition;
 
@@ -22,7 +22,7 @@ pub async fn update(
     expected_versions: &[Uuid],
 ) -> Result<StoredWorkflow, StoreError> {
     let cols = definition_columns(def)?;
-    let txn = db.writer().begin().await?;
+    let txn = db.begin_write().await?;
     let current = workflow::Entity::find_by_id(id)
         .one(&txn)
         .await?

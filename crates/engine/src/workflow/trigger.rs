@@ -8,7 +8,6 @@ const MANUAL_STARTS: &[&str] = &[
     "n8n-nodes-base.manualTrigger",
     "n8n-nodes-base.start",
     "n8n-nodes-base.executeWorkflowTrigger",
-    "n8n-nodes-base.errorTrigger",
     "@n8n/n8n-nodes-langchain.manualChatTrigger",
 ];
 
@@ -54,6 +53,9 @@ mod tests {
             "n8n-nodes-base.scheduleTrigger",
             "n8n-nodes-base.cron",
             "n8n-nodes-base.githubTrigger",
+            // An error workflow is activated so that failures run it (n8n 2 runs only
+            // active ones).
+            "n8n-nodes-base.errorTrigger",
         ] {
             assert!(is_activation_trigger(&node(t, false)), "{t}");
         }
