@@ -309,6 +309,7 @@ impl Runner {
                     caller: record.id,
                     caller_workflow: record.workflow_id,
                     depth: record.call_depth,
+                    draft: record.mode == crate::store::executions::ExecutionMode::Manual,
                 },
             ))),
             credentials: weft_engine::run::Credentials(Some(Arc::new(

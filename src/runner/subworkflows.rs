@@ -21,6 +21,27 @@ pub struct StoreWorkflows {
     /// The workflow of that execution (whose owner `workflowsFromSameOwner` compares).
     pub(super) caller_workflow: Uuid,
     pub(super) depth: u32,
+    /// The caller runs by hand: it may call workflows that are not active (n8n 2 runs their
+    /// draft then; production runs call only published ones).
+    pub(super) draft: bool,
+}
+
+/// Reads the called workflow and checks that this caller may run it.
+async fn callee(
+    db: &crate::db::Db,
+    id: Uuid,
+    raw_id: &str,
+    caller_workflow: Uuid,
+    draft: bool,
+) -> Result<store::workflows::StoredWorkflow, String> {
+    let stored = store::workflows::get(db, id)
+        .await
+        .map_err(|e| not_found(raw_id, e))?;
+    if !draft && !stored.active {
+        return Err("Workflow is not active and cannot be executed.".into());
+    }
+    check_same_owner(db, caller_workflow, &stored).await?;
+    Ok(stored)
 }
 
 /// n8n's default `callerPolicy`, `workflowsFromSameOwner`: a stored workflow whose policy is
@@ -74,17 +95,11 @@ impl WorkflowSource for StoreWorkflows {
             let uuid = id_of(id)?;
             let runner = self.runner.upgrade().ok_or("the server is shutting down")?;
             let db = runner.db.clone();
-            let caller_workflow = self.caller_workflow;
+            let (caller_workflow, draft) = (self.caller_workflow, self.draft);
             let raw_id = id.to_owned();
             let stored = self
                 .handle
-                .spawn(async move {
-                    let stored = store::workflows::get(&db, uuid)
-                        .await
-                        .map_err(|e| not_found(&raw_id, e))?;
-                    check_same_owner(&db, caller_workflow, &stored).await?;
-                    Ok::<_, String>(stored)
-                })
+                .spawn(async move { callee(&db, uuid, &raw_id, caller_workflow, draft).await })
                 .await
                 .map_err(|e| e.to_string())??;
             WorkflowDefinition::from_parts(
@@ -107,13 +122,11 @@ impl WorkflowSource for StoreWorkflows {
             let runner = self.runner.upgrade().ok_or("the server is shutting down")?;
             let owned_id = id.to_owned();
             let parent = (self.caller, self.depth.saturating_add(1));
-            let caller_workflow = self.caller_workflow;
+            let (caller_workflow, draft) = (self.caller_workflow, self.draft);
             self.handle
                 .spawn(async move {
-                    let stored = store::workflows::get(&runner.db, uuid)
-                        .await
-                        .map_err(|e| not_found(&owned_id, e))?;
-                    check_same_owner(&runner.db, caller_workflow, &stored).await?;
+                    let stored =
+                        callee(&runner.db, uuid, &owned_id, caller_workflow, draft).await?;
                     runner.check_call_rate(uuid).await?;
                     let definition = WorkflowDefinition::from_parts(
                         &stored.name,

@@ -35,6 +35,7 @@ mod retention;
 mod schedules;
 mod sessions;
 mod stops;
+mod sub_workflow_publishing;
 mod subworkflows;
 mod tags;
 mod test_webhooks;

@@ -60,6 +60,8 @@ async fn a_workflow_starting_itself_without_waiting_stops_at_the_call_depth_limi
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // Active, so that its calls (not started by hand) may run it.
+    server.activate(&id).await;
     server.run(&id, None).await;
     let runs = settled_executions(&server, &id).await;
     // One manual run and sixteen levels of calls; the seventeenth start is refused.

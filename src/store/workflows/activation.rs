@@ -12,6 +12,40 @@ use crate::store::StoreError;
 
 /// Refuses an active workflow whose schedule nodes cannot be armed (a bad cron expression, an
 /// interval out of range), naming the node.
+/// As n8n 2 on publishing: every stored workflow its Execute Workflow nodes call by a fixed id
+/// must exist and be active (a call to itself is fine).
+pub(super) async fn check_sub_workflows(
+    txn: &sea_orm::DatabaseTransaction,
+    def: &WorkflowDefinition,
+    id: Uuid,
+) -> Result<(), StoreError> {
+    let mut refused = Vec::new();
+    for (node, called) in weft_engine::workflow::stored_workflow_calls(def) {
+        let found = match Uuid::try_parse(&called) {
+            Ok(uuid) if uuid == id => continue,
+            Ok(uuid) => workflow::Entity::find_by_id(uuid).one(txn).await?,
+            Err(_) => None,
+        };
+        match found {
+            Some(w) if w.active => {}
+            Some(w) => refused.push(format!(
+                "Node \"{node}\" references workflow {called} (\"{}\") which is not published",
+                w.name
+            )),
+            None => refused.push(format!(
+                "Node \"{node}\" references workflow {called} which is not published"
+            )),
+        }
+    }
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Rule(format!(
+        "Cannot publish workflow: {}. Please publish all referenced sub-workflows first.",
+        refused.join("; ")
+    )))
+}
+
 pub(super) fn check_schedules(def: &WorkflowDefinition, id: Uuid) -> Result<(), StoreError> {
     for node in def.nodes().iter().filter(|n| {
         !n.is_disabled() && weft_engine::schedule::SCHEDULE_TYPES.contains(&n.node_type.as_str())
@@ -37,16 +71,18 @@ pub async fn set_active(db: &Db, id: Uuid, active: bool) -> Result<StoredWorkflo
         )
         .map_err(|issues| StoreError::Corrupt(format!("workflow {id}: {issues:?}")))?;
         let count = def.activation_triggers().count();
-        check_schedules(&def, id)?;
-        let routes = def.webhook_routes().map_err(StoreError::Rule)?;
-        crate::store::webhooks::sync(&txn, id, &routes).await?;
         if count == 0 {
+            // n8n's words (a Manual Trigger only starts runs by hand).
             return Err(StoreError::Rule(
-                "the workflow has no trigger node: add a Webhook, Schedule or other trigger to activate it \
-                 (a Manual Trigger only starts runs by hand)"
+                "Workflow cannot be activated because it has no trigger node. At least one \
+                 trigger, webhook, or polling node is required."
                     .into(),
             ));
         }
+        check_schedules(&def, id)?;
+        check_sub_workflows(&txn, &def, id).await?;
+        let routes = def.webhook_routes().map_err(StoreError::Rule)?;
+        crate::store::webhooks::sync(&txn, id, &routes).await?;
         count as i32
     } else {
         crate::store::webhooks::clear(&txn, id).await?;

@@ -42,6 +42,7 @@ pub async fn update(
     let trigger_count = if current.active { triggers as i32 } else { 0 };
     if current.active {
         super::activation::check_schedules(def, id)?;
+        super::activation::check_sub_workflows(&txn, def, id).await?;
         let routes = def.webhook_routes().map_err(StoreError::Rule)?;
         crate::store::webhooks::sync(&txn, id, &routes).await?;
     }

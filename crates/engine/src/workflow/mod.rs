@@ -1,5 +1,6 @@
 //! The workflow model in n8n's JSON shape: nodes, connections keyed by node name, settings.
 
+mod calls;
 mod connections;
 mod definition;
 mod name;
@@ -9,6 +10,7 @@ mod trigger;
 mod validate;
 mod webhooks;
 
+pub use calls::stored_workflow_calls;
 pub use connections::{ConnectionTarget, Connections, NodeConnections};
 pub use definition::{WorkflowDefinition, WorkflowDraft};
 pub use name::WorkflowName;

@@ -7,7 +7,6 @@ use crate::workflow::Node;
 const MANUAL_STARTS: &[&str] = &[
     "n8n-nodes-base.manualTrigger",
     "n8n-nodes-base.start",
-    "n8n-nodes-base.executeWorkflowTrigger",
     "@n8n/n8n-nodes-langchain.manualChatTrigger",
 ];
 
@@ -53,9 +52,10 @@ mod tests {
             "n8n-nodes-base.scheduleTrigger",
             "n8n-nodes-base.cron",
             "n8n-nodes-base.githubTrigger",
-            // An error workflow is activated so that failures run it (n8n 2 runs only
-            // active ones).
+            // Error workflows and sub-workflows are activated so that failures and callers
+            // run them (n8n 2 runs only published ones).
             "n8n-nodes-base.errorTrigger",
+            "n8n-nodes-base.executeWorkflowTrigger",
         ] {
             assert!(is_activation_trigger(&node(t, false)), "{t}");
         }
@@ -66,7 +66,6 @@ mod tests {
         for t in [
             "n8n-nodes-base.manualTrigger",
             "n8n-nodes-base.start",
-            "n8n-nodes-base.executeWorkflowTrigger",
             "n8n-nodes-base.set",
         ] {
             assert!(!is_activation_trigger(&node(t, false)), "{t}");
