@@ -39,13 +39,15 @@ async fn set_active(state: &AppState, id: &str, active: bool) -> Result<HttpResp
 /// Activate a workflow
 ///
 /// Makes its triggers live. Refused with 400 when the workflow has no enabled trigger node
-/// (Webhook, Schedule, an app trigger); a Manual Trigger alone does not count.
+/// (Webhook, Schedule, Execute Workflow Trigger, Error Trigger, an app trigger; a Manual Trigger
+/// alone does not count), or when it calls a stored workflow that is not active (as n8n 2
+/// refuses to publish it).
 #[utoipa::path(
     tag = "workflows",
     params(("id" = String, Path, description = "Workflow id")),
     responses(
         (status = 200, description = "The active workflow", body = WorkflowResponse),
-        (status = 400, description = "The workflow has no trigger node, or uses node types this server does not support", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The workflow has no trigger node, calls a workflow that is not active, or uses node types this server does not support", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
     )
 )]

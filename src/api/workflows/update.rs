@@ -86,7 +86,7 @@ fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
     responses(
         (status = 200, description = "The saved workflow", body = WorkflowResponse,
             headers(("ETag" = String, description = "The new versionId, quoted"))),
-        (status = 400, description = "Malformed JSON or If-Match, an invalid workflow, unsupported node types, or an active workflow left with no trigger", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON or If-Match, an invalid workflow, unsupported node types, or an active workflow left with no trigger or calling a workflow that is not active", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such workflow", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Saved by another request meanwhile", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not match the current version", body = Problem, content_type = "application/problem+json"),
