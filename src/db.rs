@@ -79,10 +79,15 @@ impl Db {
         self.changes.generation.load(Ordering::Acquire)
     }
 
-    /// Whether a cache of workflows can trust [`Db::workflow_generation`]: always with SQLite
-    /// (one process owns the database), with Postgres only while the change feed is live.
+    /// Whether a cache of workflows can trust [`Db::workflow_generation`]: while the change
+    /// feed is live when there is one (Redis: other processes may share the database, as queue
+    /// mode's workers share an SQLite file); without one, only with SQLite (one process owns
+    /// the database).
     pub fn caches_are_coherent(&self) -> bool {
-        self.backend() == DbBackend::Sqlite || self.changes.feed_live.load(Ordering::Acquire)
+        if self.changes.outbox.get().is_some() {
+            return self.changes.feed_live.load(Ordering::Acquire);
+        }
+        self.backend() == DbBackend::Sqlite
     }
 
     pub(crate) fn set_change_outbox(&self, outbox: UnboundedSender<()>) {

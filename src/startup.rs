@@ -67,15 +67,17 @@ impl Application {
                 &database_scope(&config),
             ))),
         };
-        if let Some(bus) = &redis
-            && db.backend() == sea_orm::DbBackend::Postgres
-        {
-            // Other instances share this database: keep caches coherent through Redis.
+        if let Some(bus) = &redis {
+            // Other instances (or queue mode's workers) may share this database: keep caches
+            // coherent through Redis.
             bus.start_change_feed(&db);
         }
-        // This process is the only one on an SQLite database: whatever was running or about to
-        // run when the last one stopped will never finish.
-        let orphans = if db.backend() == sea_orm::DbBackend::Sqlite {
+        // In regular mode this process is the only one on an SQLite database: whatever was
+        // running or about to run when the last one stopped will never finish. (In queue mode
+        // workers hold them, and the reconciler takes over those whose lease lapses.)
+        let orphans = if db.backend() == sea_orm::DbBackend::Sqlite
+            && config.queue.mode == ExecutionsMode::Regular
+        {
             let crashed = crate::store::executions::crash_orphans(&db)
                 .await
                 .context("cannot read the executions left by the last run")?;

@@ -90,9 +90,9 @@ pub async fn work_until(
         redis::Client::open(url.expose()).context("REDIS_URL is not usable")?,
         &crate::startup::database_scope(&config),
     ));
-    if db.backend() == sea_orm::DbBackend::Postgres {
-        bus.start_change_feed(&db);
-    }
+    // The API processes (and other workers) share this database: caches stay coherent
+    // through Redis, with SQLite too.
+    bus.start_change_feed(&db);
     let cipher = crate::startup::credential_cipher(&config)?.map(Arc::new);
     let mut config = config;
     config.executions.concurrency = concurrency.max(1);

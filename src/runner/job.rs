@@ -17,8 +17,8 @@ use weft_engine::{WorkflowDefinition, WorkflowDraft};
 
 use super::error_workflow::ErrorRoute;
 use super::submit::Prepared;
-use super::{Begin, Completed, CompletionError, Resumed, Runner, outcome};
-use crate::store::executions::{self, ExecutionRecord, Status, StoredRequest};
+use super::{Begin, Completed, CompletionError, Resumed, Retried, Runner, outcome};
+use crate::store::executions::{self, ExecutionMode, ExecutionRecord, Status, StoredRequest};
 use crate::store::{self, StoreError};
 
 /// n8n's error of a run that was stopped (through the API) or ran past `executionTimeout`.
@@ -192,6 +192,21 @@ impl Runner {
         }
     }
 
+    /// Where a retry of the failed execution `original` starts, if that execution kept its
+    /// failure point (it failed at a node; not crashed, canceled, or written by an older
+    /// version): its result data and the point.
+    async fn failure_point(&self, original: Uuid) -> Option<Retried> {
+        let data = executions::get_data(&self.db, original).await.ok()?;
+        let mut state = data.result?;
+        let failed_at =
+            serde_json::from_value(state["executionData"]["weftRetryFrom"].take()).ok()?;
+        let previous = serde_json::from_value(state["resultData"].take()).ok()?;
+        Some(Retried {
+            previous,
+            failed_at,
+        })
+    }
+
     /// Reads what execution `id` starts from.
     async fn load(&self, id: Uuid) -> Result<Prepared, StoreError> {
         let record = executions::get(&self.db, id).await?;
@@ -232,7 +247,13 @@ impl Runner {
         let wants = request.wants;
         let request_start = request.start_node.clone();
         let begin = match &request.resume {
-            None => Begin::Fresh,
+            None => match (record.mode, record.retry_of) {
+                (ExecutionMode::Retry, Some(original)) => self
+                    .failure_point(original)
+                    .await
+                    .map_or(Begin::Fresh, |r| Begin::Retry(Box::new(r))),
+                _ => Begin::Fresh,
+            },
             Some(call) => {
                 let data = executions::get_data(&self.db, id).await?;
                 let mut state = data.result.ok_or_else(|| corrupt(id, "no saved state"))?;
@@ -250,6 +271,7 @@ impl Runner {
         };
         let (start, items) = match &begin {
             Begin::Resume(r) => (r.paused.node.clone(), Vec::new()),
+            Begin::Retry(r) => (r.failed_at.node.clone(), Vec::new()),
             Begin::Fresh => (
                 request.start_node.clone(),
                 request.items.unwrap_or_else(|| vec![Item::default()]),
@@ -394,6 +416,13 @@ impl Runner {
                 let executor = Executor::new(&def, &registry);
                 Ok::<_, String>(match begin {
                     Begin::Fresh => rt.block_on(executor.run(options)),
+                    Begin::Retry(r) => {
+                        let Retried {
+                            previous,
+                            failed_at,
+                        } = *r;
+                        rt.block_on(executor.retry(options, previous, failed_at))
+                    }
                     Begin::Resume(r) => {
                         let Resumed {
                             previous,

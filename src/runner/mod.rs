@@ -140,6 +140,14 @@ pub struct Runner {
 enum Begin {
     Fresh,
     Resume(Box<Resumed>),
+    /// A retry (mode `retry`) of an execution that failed at a node: from that node.
+    Retry(Box<Retried>),
+}
+
+/// Where a retry starts: the failed execution's result data and its failure point.
+struct Retried {
+    previous: weft_engine::run::ResultData,
+    failed_at: weft_engine::run::Paused,
 }
 
 /// What a resumed run starts from.

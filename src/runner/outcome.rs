@@ -95,7 +95,17 @@ pub async fn record(
                 ExecutionStatus::Canceled => Status::Canceled,
                 ExecutionStatus::Waiting => Status::Waiting,
             };
-            (status, json!({ "resultData": r.result_data }))
+            match (status, r.failed_at) {
+                // A node failed it: where a retry starts is kept with it.
+                (Status::Error, Some(failed_at)) => (
+                    status,
+                    json!({
+                        "resultData": r.result_data,
+                        "executionData": { "weftRetryFrom": failed_at },
+                    }),
+                ),
+                _ => (status, json!({ "resultData": r.result_data })),
+            }
         }
         Err(crash) => (
             Status::Crashed,

@@ -11,6 +11,7 @@ mod credentials;
 mod error_workflows;
 mod error_workflows_as_n8n;
 mod errors;
+mod execution_retry;
 mod executions;
 mod explain;
 mod headers;

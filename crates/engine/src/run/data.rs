@@ -105,4 +105,8 @@ pub struct ExecutionResult {
     /// What a resume needs, when a node paused the execution (status `waiting`).
     #[serde(skip)]
     pub paused: Option<crate::run::executor::Paused>,
+    /// Where a retry starts, when a node failed the execution (status `error`): the failed
+    /// node with its input, and what was still to run.
+    #[serde(skip)]
+    pub failed_at: Option<crate::run::executor::Paused>,
 }

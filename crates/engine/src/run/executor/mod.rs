@@ -258,6 +258,7 @@ impl<'w> Executor<'w> {
         };
         let clock = crate::run::Clock::new(options.virtual_clock, options.cancel.clone());
         let mut paused = None;
+        let mut failed_at = None;
         let mut status = ExecutionStatus::Success;
         let mut error = None;
         // Node runs so far, counting those that produced nothing (they are not recorded).
@@ -326,6 +327,7 @@ impl<'w> Executor<'w> {
                     self.last_node = Some(node.name.clone());
                     if node.on_error() == OnError::StopWorkflow {
                         self.record(node, &entry, start_time, started, None, Some(err.clone()));
+                        failed_at = Some(self.pause(entry, Suspend::default()));
                         status = ExecutionStatus::Error;
                         error = Some(err);
                         break;
@@ -388,6 +390,7 @@ impl<'w> Executor<'w> {
             },
             static_data,
             paused,
+            failed_at,
         }
     }
 

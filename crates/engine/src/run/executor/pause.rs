@@ -13,7 +13,7 @@ use crate::run::data::{ExecutionError, ExecutionResult, ExecutionStatus, ResultD
 use crate::run::item::{Inputs, Item};
 
 /// What a node asked for when it paused the run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Suspend {
     /// Resume at this time (ms since the epoch), if the wait has an end.
@@ -62,18 +62,10 @@ impl Executor<'_> {
         mut self,
         options: RunOptions,
         previous: ResultData,
-        paused: Paused,
+        mut paused: Paused,
         items: Option<Vec<Item>>,
     ) -> ExecutionResult {
-        self.run_data = previous.run_data;
-        *self.custom_data.get_mut() = previous.metadata;
-        self.last_node = previous.last_node_executed;
-        self.stack = paused.stack.into();
-        self.waiting = paused.waiting;
-        *self.contexts.borrow_mut() = paused.contexts;
-        self.execution_index = paused.execution_index;
-        self.items_held = paused.items_held;
-        self.bytes_held = paused.bytes_held;
+        self.restore(previous, &mut paused);
         let Some(node) = self.graph.node(&paused.node) else {
             let error = ExecutionError {
                 message: format!(
@@ -95,6 +87,7 @@ impl Executor<'_> {
                 },
                 static_data: None,
                 paused: None,
+                failed_at: None,
             };
         };
         let run_index = self.run_data.get(&node.name).map_or(0, Vec::len) as u32;
@@ -113,6 +106,46 @@ impl Executor<'_> {
         if self.stack.is_empty() {
             self.release_waiting();
         }
+        self.drive(options).await
+    }
+
+    /// Takes over the state a pause or a failure kept (the walk's stack moves out of `paused`).
+    fn restore(&mut self, previous: ResultData, paused: &mut Paused) {
+        self.run_data = previous.run_data;
+        *self.custom_data.get_mut() = previous.metadata;
+        self.last_node = previous.last_node_executed;
+        self.stack = std::mem::take(&mut paused.stack).into();
+        self.waiting = std::mem::take(&mut paused.waiting);
+        *self.contexts.borrow_mut() = std::mem::take(&mut paused.contexts);
+        self.execution_index = paused.execution_index;
+        self.items_held = paused.items_held;
+        self.bytes_held = paused.bytes_held;
+    }
+
+    /// Retries a failed execution from the node that failed, as n8n does: the nodes that ran
+    /// keep their data and do not run again; the failed node's failed run is dropped and it
+    /// runs again with the input it had; then the walk goes on with what was still to run.
+    /// `previous` is the failed execution's result data, `failed_at` where it stopped.
+    pub async fn retry(
+        mut self,
+        options: RunOptions,
+        previous: ResultData,
+        mut failed_at: Paused,
+    ) -> ExecutionResult {
+        self.restore(previous, &mut failed_at);
+        if let Some(runs) = self.run_data.get_mut(&failed_at.node) {
+            if runs.last().is_some_and(|r| r.error.is_some()) {
+                runs.pop();
+            }
+            if runs.is_empty() {
+                self.run_data.remove(&failed_at.node);
+            }
+        }
+        self.stack.push_front(Entry {
+            node: failed_at.node,
+            inputs: failed_at.inputs,
+            source: failed_at.source,
+        });
         self.drive(options).await
     }
 }

@@ -1,0 +1,111 @@
+//! Retrying a failed execution, as n8n does: the new execution (mode `retry`) keeps the data of
+//! the nodes that ran and runs again from the node that failed, with the input it had, so a
+//! webhook's body reaches it and the nodes before it do not run twice.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_backends;
+use crate::webhooks::activate;
+
+on_both_backends!(a_retry_runs_again_from_the_failed_node_with_the_data_before_it);
+
+fn code(name: &str, js: &str) -> Value {
+    json!({"name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [0, 0],
+           "parameters": {"jsCode": js}})
+}
+
+fn link(to: &str) -> Value {
+    json!({"main": [[{"node": to, "type": "main", "index": 0}]]})
+}
+
+async fn finished(app: &TestApp, workflow: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let list: Value = app
+            .get(&format!(
+                "/api/v1/executions?workflowId={workflow}&includeData=true"
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if let Some(e) = list["data"][0].as_object()
+            && !matches!(e["status"].as_str(), Some("new" | "running"))
+        {
+            return list["data"][0].clone();
+        }
+        assert!(Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn start_time(execution: &Value, node: &str) -> Value {
+    execution["data"]["resultData"]["runData"][node][0]["startTime"].clone()
+}
+
+async fn a_retry_runs_again_from_the_failed_node_with_the_data_before_it(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let wf = json!({
+        "name": "gated",
+        "nodes": [
+            {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
+             "parameters": {"path": "gated", "httpMethod": "POST", "responseMode": "onReceived", "options": {}}},
+            code("Stamp", "return $input.all().map(i => ({json: {...i.json, stamped: Date.now()}}));"),
+            code("Gate", "if ($vars.gate !== 'open') throw new Error('closed'); return $input.all();"),
+        ],
+        "connections": {"Webhook": link("Stamp"), "Stamp": link("Gate")},
+        "settings": {}
+    });
+    let id = activate(&app, &wf).await["id"].as_str().unwrap().to_owned();
+    let res = app
+        .client
+        .post(app.url("/webhook/gated"))
+        .json(&json!({"order": 7}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let failed = finished(&app, &id).await;
+    assert_eq!(failed["status"], "error", "{failed}");
+    assert_eq!(failed["data"]["resultData"]["lastNodeExecuted"], "Gate");
+
+    let res = app
+        .post_json(
+            "/api/v1/variables",
+            &json!({"key": "gate", "value": "open"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let failed_id = failed["id"].as_str().unwrap();
+    let res = app
+        .post_json(&format!("/api/v1/executions/{failed_id}/retry"), &json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let retry: Value = res.json().await.unwrap();
+    assert_eq!(retry["status"], "success", "{retry}");
+    assert_eq!(retry["mode"], "retry");
+    assert_eq!(retry["retryOf"], failed["id"]);
+    let retry = finished(&app, &id).await;
+    // The nodes before the failed one kept their runs (not run again)...
+    for node in ["Webhook", "Stamp"] {
+        assert_eq!(
+            start_time(&retry, node),
+            start_time(&failed, node),
+            "{node}"
+        );
+    }
+    // ...and the failed one ran again, once, with the webhook's body.
+    let runs = &retry["data"]["resultData"]["runData"]["Gate"];
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "{retry}");
+    let out = &runs[0]["data"]["main"][0][0]["json"];
+    assert_eq!(out["body"]["order"], 7, "{retry}");
+    assert_eq!(
+        out["stamped"],
+        failed["data"]["resultData"]["runData"]["Stamp"][0]["data"]["main"][0][0]["json"]["stamped"]
+    );
+    assert!(retry["data"]["resultData"]["error"].is_null(), "{retry}");
+}
