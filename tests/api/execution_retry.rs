@@ -11,7 +11,10 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use crate::webhooks::activate;
 
-on_both_backends!(a_retry_runs_again_from_the_failed_node_with_the_data_before_it);
+on_both_backends!(
+    a_retry_runs_again_from_the_failed_node_with_the_data_before_it,
+    with_load_workflow_a_retry_runs_the_workflow_as_saved_now,
+);
 
 fn code(name: &str, js: &str) -> Value {
     json!({"name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [0, 0],
@@ -47,9 +50,8 @@ fn start_time(execution: &Value, node: &str) -> Value {
     execution["data"]["resultData"]["runData"][node][0]["startTime"].clone()
 }
 
-async fn a_retry_runs_again_from_the_failed_node_with_the_data_before_it(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let wf = json!({
+fn gated() -> Value {
+    json!({
         "name": "gated",
         "nodes": [
             {"name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0],
@@ -59,8 +61,15 @@ async fn a_retry_runs_again_from_the_failed_node_with_the_data_before_it(b: Back
         ],
         "connections": {"Webhook": link("Stamp"), "Stamp": link("Gate")},
         "settings": {}
-    });
-    let id = activate(&app, &wf).await["id"].as_str().unwrap().to_owned();
+    })
+}
+
+/// Activates the gated workflow, calls it once and answers its id and the failed execution.
+async fn failed_once(app: &TestApp) -> (String, Value) {
+    let id = activate(app, &gated()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let res = app
         .client
         .post(app.url("/webhook/gated"))
@@ -69,7 +78,21 @@ async fn a_retry_runs_again_from_the_failed_node_with_the_data_before_it(b: Back
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let failed = finished(&app, &id).await;
+    let failed = finished(app, &id).await;
+    (id, failed)
+}
+
+async fn retry(app: &TestApp, execution: &Value, body: Value) -> (StatusCode, Value) {
+    let id = execution["id"].as_str().unwrap();
+    let res = app
+        .post_json(&format!("/api/v1/executions/{id}/retry"), &body)
+        .await;
+    (res.status(), res.json().await.unwrap())
+}
+
+async fn a_retry_runs_again_from_the_failed_node_with_the_data_before_it(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (id, failed) = failed_once(&app).await;
     assert_eq!(failed["status"], "error", "{failed}");
     assert_eq!(failed["data"]["resultData"]["lastNodeExecuted"], "Gate");
 
@@ -108,4 +131,34 @@ async fn a_retry_runs_again_from_the_failed_node_with_the_data_before_it(b: Back
         failed["data"]["resultData"]["runData"]["Stamp"][0]["data"]["main"][0][0]["json"]["stamped"]
     );
     assert!(retry["data"]["resultData"]["error"].is_null(), "{retry}");
+}
+
+async fn with_load_workflow_a_retry_runs_the_workflow_as_saved_now(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (id, failed) = failed_once(&app).await;
+    assert_eq!(failed["status"], "error", "{failed}");
+    // The failed node is fixed in the saved workflow.
+    let mut fixed = gated();
+    fixed["nodes"][2] = code(
+        "Gate",
+        "return $input.all().map(i => ({json: {...i.json, fixed: true}}));",
+    );
+    let res = app
+        .put_json(&format!("/api/v1/workflows/{id}"), &fixed)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // As it was then: fails again.
+    let (status, as_then) = retry(&app, &failed, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(as_then["status"], "error", "{as_then}");
+    // As saved now: the fixed node runs on the webhook's data.
+    let (status, as_now) = retry(&app, &failed, json!({"loadWorkflow": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(as_now["status"], "success", "{as_now}");
+    let out = &as_now["data"]["resultData"]["runData"]["Gate"][0]["data"]["main"][0][0]["json"];
+    assert_eq!(out["fixed"], true, "{as_now}");
+    assert_eq!(out["body"]["order"], 7, "{as_now}");
+    // A body that is not n8n's is refused.
+    let (status, problem) = retry(&app, &failed, json!({"loadWorkflow": "yes"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
 }
