@@ -42,7 +42,7 @@ impl<T: DeserializeOwned + PartialSchema + 'static> FromRequest for JsonBody<T> 
 }
 
 /// Like [`JsonBody`], but a request without a body (no `Content-Type`, no or zero
-/// `Content-Length`) yields `T::default()`.
+/// `Content-Length`), or with a JSON `null`, yields `T::default()`.
 #[derive(Debug)]
 pub struct OptionalJsonBody<T>(pub T);
 
@@ -60,8 +60,22 @@ impl<T: DeserializeOwned + PartialSchema + Default + 'static> FromRequest for Op
         if length.unwrap_or(0) == 0 && !chunked && !headers.contains_key(header::CONTENT_TYPE) {
             return Box::pin(async { Ok(OptionalJsonBody(T::default())) });
         }
-        let inner = JsonBody::<T>::from_request(req, payload);
-        Box::pin(async move { inner.await.map(|b| OptionalJsonBody(b.0)) })
+        let limits = req
+            .app_data::<web::Data<AppState>>()
+            .map_or_else(BodyLimits::default, |s| s.body);
+        let checked = check_headers(req, limits.max_bytes);
+        let payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            let body = crate::body::read(payload, limits).await?;
+            // A JSON `null` is no body too (the schema's body is nullable).
+            if body.trim_ascii() == b"null" {
+                return Ok(OptionalJsonBody(T::default()));
+            }
+            let parsed = parse_json(&body)?;
+            check_shape::<T>(&body)?;
+            Ok(OptionalJsonBody(parsed))
+        })
     }
 }
 

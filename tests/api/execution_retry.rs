@@ -158,6 +158,10 @@ async fn with_load_workflow_a_retry_runs_the_workflow_as_saved_now(b: Backend) {
     let out = &as_now["data"]["resultData"]["runData"]["Gate"][0]["data"]["main"][0][0]["json"];
     assert_eq!(out["fixed"], true, "{as_now}");
     assert_eq!(out["body"]["order"], 7, "{as_now}");
+    // A JSON null is no body: as it was then.
+    let (status, null_body) = retry(&app, &failed, Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(null_body["status"], "error", "{null_body}");
     // A body that is not n8n's is refused.
     let (status, problem) = retry(&app, &failed, json!({"loadWorkflow": "yes"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
