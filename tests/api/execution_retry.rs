@@ -1,6 +1,7 @@
 //! Retrying a failed execution, as n8n does: the new execution (mode `retry`) keeps the data of
 //! the nodes that ran and runs again from the node that failed, with the input it had, so a
-//! webhook's body reaches it and the nodes before it do not run twice.
+//! webhook's body reaches it and the nodes before it do not run twice. Compared with what real
+//! n8n 2.41.1 did (`tests/n8n/recorded/retries.json`, by `record-retries.py` beside it).
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use crate::webhooks::activate;
 on_both_backends!(
     a_retry_runs_again_from_the_failed_node_with_the_data_before_it,
     with_load_workflow_a_retry_runs_the_workflow_as_saved_now,
+    retries_run_as_n8n_recorded_them,
 );
 
 fn code(name: &str, js: &str) -> Value {
@@ -165,4 +167,71 @@ async fn with_load_workflow_a_retry_runs_the_workflow_as_saved_now(b: Backend) {
     // A body that is not n8n's is refused.
     let (status, problem) = retry(&app, &failed, json!({"loadWorkflow": "yes"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+}
+
+/// The same facts the recording keeps of a retry (`tests/n8n/recorded/retries.json`).
+async fn facts(app: &TestApp, failed: &Value, body: Value) -> Value {
+    let (status, started) = retry(app, failed, body).await;
+    let id = started["id"].as_str().unwrap();
+    let e: Value = app
+        .get(&format!("/api/v1/executions/{id}?includeData=true"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let runs = &e["data"]["resultData"]["runData"];
+    let before = &failed["data"]["resultData"]["runData"];
+    let mut kept: Vec<&String> = runs
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|n| {
+            before.get(n.as_str()).is_some()
+                && runs[n.as_str()][0]["startTime"] == before[n.as_str()][0]["startTime"]
+        })
+        .collect();
+    kept.sort();
+    let gate = runs["Gate"].as_array().cloned().unwrap_or_default();
+    let out = gate
+        .last()
+        .and_then(|r| r["data"]["main"][0].as_array().cloned())
+        .unwrap_or_default();
+    json!({
+        "httpStatus": status.as_u16(), "status": e["status"], "mode": e["mode"],
+        "retryOfIsTheFailed": e["retryOf"] == failed["id"],
+        "keptFromTheFailedRun": kept, "gateRuns": gate.len(),
+        "gateOutput": out.iter().map(|i| i["json"].get("fixed").cloned().unwrap_or(Value::Null)).collect::<Vec<_>>(),
+        "gateSawBody": out.iter().map(|i| i["json"]["body"].clone()).collect::<Vec<_>>(),
+        "error": e["data"]["resultData"]["error"]["message"],
+    })
+}
+
+async fn retries_run_as_n8n_recorded_them(b: Backend) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/n8n/recorded/retries.json"
+    );
+    let n8n: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let n8n = &n8n["answers"];
+    let app = TestApp::spawn(b).await;
+    let (id, failed) = failed_once(&app).await;
+    assert_eq!(failed["status"], n8n["failed"]["status"]);
+    assert_eq!(
+        failed["data"]["resultData"]["lastNodeExecuted"],
+        n8n["failed"]["lastNodeExecuted"]
+    );
+    let mut fixed = gated();
+    fixed["nodes"][2] = code(
+        "Gate",
+        "return $input.all().map(i => ({json: {...i.json, fixed: true}}));",
+    );
+    let res = app
+        .put_json(&format!("/api/v1/workflows/{id}"), &fixed)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(facts(&app, &failed, json!({})).await, n8n["asThen"]);
+    assert_eq!(
+        facts(&app, &failed, json!({"loadWorkflow": true})).await,
+        n8n["asSavedNow"]
+    );
 }

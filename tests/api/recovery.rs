@@ -1,14 +1,15 @@
-//! Executions a stopped process left behind: with SQLite one process owns the database, so a
-//! new start knows that nothing still runs what the last one left `new` or `running`.
+//! Executions a stopped process left behind: with SQLite in regular mode one process owns the
+//! database, so a new start knows that nothing still runs what the last one left `new` or
+//! `running` (in queue mode workers may still hold them: the reconciler decides there).
 
 use serde_json::{Value, json};
 use weft::store::executions::{self, ExecutionMode, NewExecution};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, regular_only};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_on_sqlite_ends_what_the_last_process_left_running_as_crashed() {
-    let first = TestApp::spawn(Backend::Sqlite).await;
+    let first = TestApp::spawn_with(Backend::Sqlite, regular_only).await;
     let wf = first
         .create_workflow(&json!({
             "name": "left behind",
@@ -42,7 +43,7 @@ async fn a_restart_on_sqlite_ends_what_the_last_process_left_running_as_crashed(
             == executions::Claim::Claimed
     );
     // The process stops with both unfinished; the next one starts on the same file.
-    let second = first.spawn_beside(|_| {}).await;
+    let second = first.spawn_beside(regular_only).await;
     for (id, why) in [
         (waiting_to_start.id, "before this execution started"),
         (running.id, "while this execution ran"),
