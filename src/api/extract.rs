@@ -26,19 +26,36 @@ impl<T: DeserializeOwned + PartialSchema + 'static> FromRequest for JsonBody<T> 
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limits = req
-            .app_data::<web::Data<AppState>>()
-            .map_or_else(BodyLimits::default, |s| s.body);
-        let checked = check_headers(req, limits.max_bytes);
-        let payload = payload.take();
+        let body = body_of(req, payload);
         Box::pin(async move {
-            checked?;
-            let body = crate::body::read(payload, limits).await?;
-            let parsed = parse_json(&body)?;
-            check_shape::<T>(&body)?;
-            Ok(JsonBody(parsed))
+            let body = body.await?;
+            parsed(&body).map(JsonBody)
         })
     }
+}
+
+/// The request's body, once its headers are checked (JSON content type, declared size) and
+/// it is read within the configured limit.
+fn body_of(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<web::BytesMut, ApiError>> + 'static {
+    let limits = req
+        .app_data::<web::Data<AppState>>()
+        .map_or_else(BodyLimits::default, |s| s.body);
+    let checked = check_headers(req, limits.max_bytes);
+    let payload = payload.take();
+    async move {
+        checked?;
+        Ok(crate::body::read(payload, limits).await?)
+    }
+}
+
+/// A JSON body as `T`: valid JSON of `T`'s shape.
+fn parsed<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiError> {
+    let parsed = parse_json(body)?;
+    check_shape::<T>(body)?;
+    Ok(parsed)
 }
 
 /// Like [`JsonBody`], but a request without a body (no `Content-Type`, no or zero
@@ -60,21 +77,14 @@ impl<T: DeserializeOwned + PartialSchema + Default + 'static> FromRequest for Op
         if length.unwrap_or(0) == 0 && !chunked && !headers.contains_key(header::CONTENT_TYPE) {
             return Box::pin(async { Ok(OptionalJsonBody(T::default())) });
         }
-        let limits = req
-            .app_data::<web::Data<AppState>>()
-            .map_or_else(BodyLimits::default, |s| s.body);
-        let checked = check_headers(req, limits.max_bytes);
-        let payload = payload.take();
+        let body = body_of(req, payload);
         Box::pin(async move {
-            checked?;
-            let body = crate::body::read(payload, limits).await?;
+            let body = body.await?;
             // A JSON `null` is no body too (the schema's body is nullable).
             if body.trim_ascii() == b"null" {
                 return Ok(OptionalJsonBody(T::default()));
             }
-            let parsed = parse_json(&body)?;
-            check_shape::<T>(&body)?;
-            Ok(OptionalJsonBody(parsed))
+            parsed(&body).map(OptionalJsonBody)
         })
     }
 }

@@ -138,21 +138,15 @@ impl Runner {
             }
             return;
         }
-        let failed = match (&outcome, route) {
-            (Ok(done), Some(route))
-                if matches!(
-                    done.record.status,
-                    Status::Error | Status::Crashed | Status::Canceled
-                ) =>
-            {
-                Some((done.clone(), route))
-            }
+        // Whether the outcome starts an error workflow is `start_error_workflow`'s call.
+        let error_route = match (&outcome, route) {
+            (Ok(done), Some(route)) => Some((done.clone(), route)),
             _ => None,
         };
         self.notices
             .outcome(id, outcome, published && wants.outcome)
             .await;
-        if let Some((done, route)) = failed {
+        if let Some((done, route)) = error_route {
             self.start_error_workflow(&done.record, &route, done.data.as_ref())
                 .await;
         }
@@ -245,7 +239,7 @@ impl Runner {
             static_data,
         } = loaded;
         let wants = request.wants;
-        let request_start = request.start_node.clone();
+        let route = ErrorRoute::of(&definition, &request.start_node);
         let begin = match &request.resume {
             None => match (record.mode, record.retry_of) {
                 (ExecutionMode::Retry, Some(original)) => self
@@ -290,7 +284,6 @@ impl Runner {
         let vars = self.vars.get(&self.db).await?;
         let mut options = self.options(&record, start, items, pin_data, static_data, responder);
         options.vars = vars;
-        let route = ErrorRoute::of(&definition, &request_start);
         let done = self.execute(&record, definition, options, begin).await;
         self.lock_cancels().remove(&id);
         Ok((wants, route, done?))
@@ -331,7 +324,7 @@ impl Runner {
                     caller: record.id,
                     caller_workflow: record.workflow_id,
                     depth: record.call_depth,
-                    draft: record.mode == crate::store::executions::ExecutionMode::Manual,
+                    draft: record.mode == ExecutionMode::Manual,
                 },
             ))),
             credentials: weft_engine::run::Credentials(Some(Arc::new(

@@ -1,12 +1,12 @@
 //! Error workflows: a failed execution runs the workflow its settings name (or itself, when it
 //! has an Error Trigger) from its Error Trigger with n8n's payload, once, and never in a loop.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, finished_executions, link};
 use crate::on_both_backends;
 use crate::webhooks::activate;
 
@@ -24,10 +24,6 @@ fn error_trigger() -> Value {
 fn code(name: &str, js: &str) -> Value {
     json!({"name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200, 0],
            "parameters": {"jsCode": js}})
-}
-
-fn link(to: &str) -> Value {
-    json!({"main": [[{"node": to, "type": "main", "index": 0}]]})
 }
 
 /// Error Trigger → Code (`js`); settings as given.
@@ -65,37 +61,6 @@ async fn call(app: &TestApp, path: &str) {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-/// The executions of `workflow`, once `n` of them have finished.
-async fn finished(app: &TestApp, workflow: &str, n: usize) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let list: Value = app
-            .get(&format!(
-                "/api/v1/executions?workflowId={workflow}&includeData=true"
-            ))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let done: Vec<Value> = list["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| !matches!(e["status"].as_str(), Some("new" | "running")))
-            .cloned()
-            .collect();
-        if done.len() >= n {
-            return done;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} of {n} finished: {list}",
-            done.len()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 fn trigger_item(execution: &Value) -> Value {
     execution["data"]["resultData"]["runData"]["Error Trigger"][0]["data"]["main"][0][0]["json"]
         .clone()
@@ -117,12 +82,12 @@ async fn a_failing_webhook_execution_runs_its_error_workflow_once_with_n8ns_payl
     let failing_id = failing["id"].as_str().unwrap();
     call(&app, "fails").await;
 
-    let failed = finished(&app, failing_id, 1).await;
+    let failed = finished_executions(&app, failing_id, 1).await;
     assert_eq!(failed[0]["status"], "error");
-    let runs = finished(&app, handler_id, 1).await;
+    let runs = finished_executions(&app, handler_id, 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        finished(&app, handler_id, 1).await.len(),
+        finished_executions(&app, handler_id, 1).await.len(),
         1,
         "the error workflow ran once"
     );
@@ -165,7 +130,7 @@ async fn a_failing_webhook_execution_runs_its_error_workflow_once_with_n8ns_payl
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(finished(&app, handler_id, 1).await.len(), 1);
+    assert_eq!(finished_executions(&app, handler_id, 1).await.len(), 1);
 }
 
 async fn an_error_workflow_that_fails_does_not_start_another_and_a_missing_one_is_not_fatal(
@@ -194,10 +159,14 @@ async fn an_error_workflow_that_fails_does_not_start_another_and_a_missing_one_i
     )
     .await;
     call(&app, "fails").await;
-    let runs = finished(&app, &handler_id, 1).await;
+    let runs = finished_executions(&app, &handler_id, 1).await;
     assert_eq!(runs[0]["status"], "error");
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(finished(&app, &handler_id, 1).await.len(), 1, "no loop");
+    assert_eq!(
+        finished_executions(&app, &handler_id, 1).await.len(),
+        1,
+        "no loop"
+    );
 
     let missing = uuid::Uuid::now_v7().to_string();
     let lost = activate(
@@ -206,11 +175,13 @@ async fn an_error_workflow_that_fails_does_not_start_another_and_a_missing_one_i
     )
     .await;
     call(&app, "lost").await;
-    let failed = finished(&app, lost["id"].as_str().unwrap(), 1).await;
+    let failed = finished_executions(&app, lost["id"].as_str().unwrap(), 1).await;
     assert_eq!(failed[0]["status"], "error");
     call(&app, "lost").await;
     assert_eq!(
-        finished(&app, lost["id"].as_str().unwrap(), 2).await.len(),
+        finished_executions(&app, lost["id"].as_str().unwrap(), 2)
+            .await
+            .len(),
         2
     );
 }
@@ -228,7 +199,7 @@ async fn a_workflow_with_an_error_trigger_and_no_setting_is_its_own_error_workfl
     let wf = activate(&app, &wf).await;
     let id = wf["id"].as_str().unwrap();
     call(&app, "self").await;
-    let runs = finished(&app, id, 2).await;
+    let runs = finished_executions(&app, id, 2).await;
     let error_run = runs
         .iter()
         .find(|r| r["mode"] == "error")

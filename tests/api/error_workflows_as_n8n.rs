@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, link};
 use crate::on_both_backends;
 use crate::webhooks::activate;
 
@@ -57,10 +57,6 @@ fn trigger() -> Value {
         1.0,
         json!({}),
     )
-}
-
-fn link(to: &str) -> Value {
-    json!({"main": [[{"node": to, "type": "main", "index": 0}]]})
 }
 
 fn workflow(name: &str, nodes: Vec<Value>, connections: Value, settings: Value) -> Value {

@@ -3,12 +3,10 @@
 //! webhook's body reaches it and the nodes before it do not run twice. Compared with what real
 //! n8n 2.41.1 did (`tests/n8n/recorded/retries.json`, by `record-retries.py` beside it).
 
-use std::time::{Duration, Instant};
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, finished_executions, link};
 use crate::on_both_backends;
 use crate::webhooks::activate;
 
@@ -21,31 +19,6 @@ on_both_backends!(
 fn code(name: &str, js: &str) -> Value {
     json!({"name": name, "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [0, 0],
            "parameters": {"jsCode": js}})
-}
-
-fn link(to: &str) -> Value {
-    json!({"main": [[{"node": to, "type": "main", "index": 0}]]})
-}
-
-async fn finished(app: &TestApp, workflow: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let list: Value = app
-            .get(&format!(
-                "/api/v1/executions?workflowId={workflow}&includeData=true"
-            ))
-            .await
-            .json()
-            .await
-            .unwrap();
-        if let Some(e) = list["data"][0].as_object()
-            && !matches!(e["status"].as_str(), Some("new" | "running"))
-        {
-            return list["data"][0].clone();
-        }
-        assert!(Instant::now() < deadline, "{list}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 fn start_time(execution: &Value, node: &str) -> Value {
@@ -80,7 +53,7 @@ async fn failed_once(app: &TestApp) -> (String, Value) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let failed = finished(app, &id).await;
+    let failed = finished_executions(app, &id, 1).await[0].clone();
     (id, failed)
 }
 
@@ -114,7 +87,7 @@ async fn a_retry_runs_again_from_the_failed_node_with_the_data_before_it(b: Back
     assert_eq!(retry["status"], "success", "{retry}");
     assert_eq!(retry["mode"], "retry");
     assert_eq!(retry["retryOf"], failed["id"]);
-    let retry = finished(&app, &id).await;
+    let retry = finished_executions(&app, &id, 2).await[0].clone();
     // The nodes before the failed one kept their runs (not run again)...
     for node in ["Webhook", "Stamp"] {
         assert_eq!(

@@ -1,6 +1,7 @@
 //! `TestApp`: spawns the real application on port 0 against a fresh database, and talks to it.
 
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use migration::MigratorTrait;
 use reqwest::{Response, StatusCode};
@@ -547,4 +548,40 @@ pub fn slow_workflow(n: usize) -> Value {
         prev = name;
     }
     json!({"name": "slow", "nodes": nodes, "connections": connections, "settings": {}})
+}
+
+/// A `main` connection from a node to `to`.
+pub fn link(to: &str) -> Value {
+    json!({"main": [[{"node": to, "type": "main", "index": 0}]]})
+}
+
+/// The finished executions of `workflow` (newest first, with their data), once there are `n`.
+pub async fn finished_executions(app: &TestApp, workflow: &str, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let list: Value = app
+            .get(&format!(
+                "/api/v1/executions?workflowId={workflow}&includeData=true"
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let done: Vec<Value> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| !matches!(e["status"].as_str(), Some("new" | "running")))
+            .cloned()
+            .collect();
+        if done.len() >= n {
+            return done;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {n} finished: {list}",
+            done.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -10,8 +10,6 @@ use super::{StoredWorkflow, changed_concurrently, not_found, tags_of};
 use crate::db::Db;
 use crate::store::StoreError;
 
-/// Refuses an active workflow whose schedule nodes cannot be armed (a bad cron expression, an
-/// interval out of range), naming the node.
 /// As n8n 2 on publishing: every stored workflow its Execute Workflow nodes call by a fixed id
 /// must exist and be active (a call to itself is fine).
 pub(super) async fn check_sub_workflows(
@@ -46,6 +44,8 @@ pub(super) async fn check_sub_workflows(
     )))
 }
 
+/// Refuses an active workflow whose schedule nodes cannot be armed (a bad cron expression, an
+/// interval out of range), naming the node.
 pub(super) fn check_schedules(def: &WorkflowDefinition, id: Uuid) -> Result<(), StoreError> {
     for node in def.nodes().iter().filter(|n| {
         !n.is_disabled() && weft_engine::schedule::SCHEDULE_TYPES.contains(&n.node_type.as_str())
